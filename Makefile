@@ -1,0 +1,91 @@
+# inc — build, test and install.  GNU make; no configure step.
+#
+#   make            build every command into $(BUILD)/bin
+#   make check      build, then run every test; ends with "N passed, N failed"
+#   make run        the service on its defaults (for now: the demo pipeline)
+#   make deps       install missing Debian packages (scripts/install-deps)
+#   make bench      print the figures of bench/ (never pass/fail)
+#   make SANITIZE=1 check   the same tests under ASan and UBSan
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/inc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+BUILD ?= build
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+
+PKGS := libcurl jansson sqlite3 libpq libmagic openssl gmime-3.0 yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE $(CFLAGS) \
+	$(SANFLAGS) -Ilib $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
+LDLIBS := $(PKG_LIBS) -lm
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC := $(wildcard cmd/inc-*.c)
+CMDS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+UNIT_SRC := $(wildcard tests/unit/*-test.c)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SCRIPTS := $(wildcard scripts/inc-*)
+
+.PHONY: all check run deps bench install clean
+all: $(CMDS) $(UNITS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libinc.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libinc.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinc.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all
+	@BUILD=$(abspath $(BUILD)) sh tests/run
+
+run: all
+	@BUILD=$(abspath $(BUILD)) sh scripts/demo
+
+deps:
+	@sh scripts/install-deps
+
+bench: all
+	@BUILD=$(abspath $(BUILD)) sh bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 $(CMDS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
+	cp -R share/inc/. $(DESTDIR)$(SHAREDIR)/
+	$(if $(wildcard systemd/*),install -m 644 $(wildcard systemd/*) \
+		$(DESTDIR)$(UNITDIR))
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
+	$(UNIT_SRC:%.c=$(BUILD)/%.d)
+.SECONDARY:

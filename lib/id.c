@@ -1,0 +1,54 @@
+/* id: sortable, unique incident ids. */
+#include "id.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "rfc3339.h"
+
+void
+id_new(char *buf, size_t len)
+{
+	static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	static int64_t last;
+	int64_t now = rfc3339_usec_now();
+	unsigned char r[4];
+	char rnd[5];
+	time_t sec;
+	struct tm tm;
+
+	/* Two ids made in one microsecond must still sort in order. */
+	if (now <= last)
+		now = last + 1;
+	last = now;
+	if (getrandom(r, sizeof r, GRND_NONBLOCK) != sizeof r) {
+		uint64_t x = (uint64_t)now * 0x9E3779B97F4A7C15ull;
+		memcpy(r, &x, sizeof r);
+	}
+	for (int i = 0; i < 4; i++)
+		rnd[i] = b32[r[i] & 31];
+	rnd[4] = '\0';
+	sec = (time_t)(now / 1000000);
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "INC-%04d%02d%02d-%02d%02d%02d-%06ld-%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(now % 1000000), rnd);
+}
+
+int
+id_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == ':' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= ID_MAX;
+}

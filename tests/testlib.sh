@@ -1,0 +1,72 @@
+# testlib.sh — sourced by every tests/cli/*.sh (git's t/test-lib.sh in
+# small).  Each test runs under `set -eu` in a fresh temporary directory
+# that is removed on exit, with the fresh binaries first in PATH and no
+# configuration from the machine it runs on.
+set -eu
+: "${BUILD:?run through make check}"
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+SHARED="$TOP/../shared"
+TESTDIR=$(mktemp -d "${TMPDIR:-/tmp}/inc-test.XXXXXX")
+_cleanups=""
+_on_exit() {
+	rc=$?
+	set +e
+	eval "$_cleanups"
+	cd /
+	rm -rf "$TESTDIR"
+	exit $rc
+}
+trap _on_exit EXIT
+trap 'exit 143' TERM INT
+cd "$TESTDIR"
+PATH="$BUILD/bin:$TOP/scripts:$PATH"
+INC_STATE_DIR="$TESTDIR/state"
+INC_CONFIG=/dev/null
+HOME="$TESTDIR"
+LC_ALL=C.UTF-8
+export PATH INC_STATE_DIR INC_CONFIG HOME LC_ALL
+unset DATABASE_URL INC_DB INC_LOG_FORMAT INC_MAX_LINE XDG_CONFIG_HOME \
+	XDG_STATE_HOME 2>/dev/null || true
+
+# Debian's Python, for stand-in servers and JSON checks in tests.
+PY=/usr/bin/python3
+
+# when_finished CMD: run CMD when the test ends, pass or fail.
+when_finished() { _cleanups="$1; $_cleanups"; }
+
+# fail MSG: end the test as failed.
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# skip REASON: end the test as skipped (exit 77).
+skip() { echo "$*"; exit 77; }
+
+# expect_code N CMD...: CMD must exit with exactly N.
+expect_code() {
+	_want=$1; shift
+	set +e
+	"$@"
+	_got=$?
+	set -e
+	[ "$_got" -eq "$_want" ] || fail "expected exit $_want, got $_got: $*"
+}
+
+# cmp_expect EXPECT ACTUAL: the files must be equal (a diff otherwise).
+cmp_expect() { diff -u "$1" "$2" || fail "$2 differs from $1"; }
+
+# must_be_empty FILE
+must_be_empty() {
+	[ ! -s "$1" ] || { cat "$1" >&2; fail "$1 is not empty"; }
+}
+
+# jqtest FILTER FILE: jq -e over FILE must succeed (true, non-null).
+jqtest() {
+	jq -e "$1" "$2" >/dev/null || { cat "$2" >&2; fail "jq '$1' on $2"; }
+}
+
+# lines FILE: the number of lines in FILE.
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# need_shared: skip when ../shared (real payloads, runbooks) is absent.
+need_shared() {
+	[ -d "$SHARED/data" ] || skip "../shared/data is absent: real payloads not tested"
+}
