@@ -63,20 +63,31 @@ tokchar(int c)
 void
 log_redact(char *s)
 {
-	static const char *after[] = { "Bearer ", "Basic ", "token=", "key=",
-	    "password=", "secret=", "Token ", "AuthToken=", "api_key=", NULL };
+	/* Authorization schemes are matched as written, query keys in any
+	 * case; a value shorter than 8 characters is an ordinary word
+	 * ("token near", "Basic auth"), not a credential. */
+	static const struct { const char *word; int icase; } after[] = {
+		{ "Bearer ", 0 }, { "Basic ", 0 }, { "Token ", 0 },
+		{ "token=", 1 }, { "key=", 1 }, { "password=", 1 },
+		{ "secret=", 1 }, { "AuthToken=", 1 }, { "api_key=", 1 },
+		{ NULL, 0 } };
 	static const char *prefixes[] = { "xoxb-", "xoxp-", "xapp-", "gsk_",
 	    "sk-", NULL };
 
-	for (int i = 0; after[i]; i++) {
-		size_t al = strlen(after[i]);
-		for (char *p = s; (p = strcasestr(p, after[i])) != NULL;) {
+	for (int i = 0; after[i].word; i++) {
+		size_t al = strlen(after[i].word);
+		char *p = s;
+		while ((p = after[i].icase ? strcasestr(p, after[i].word) :
+		    strstr(p, after[i].word)) != NULL) {
 			char *v = p + al;
 			size_t n = 0;
 			while (tokchar((unsigned char)v[n]))
 				n++;
-			mask(v, n);
-			p = v + (n ? 1 : 0);
+			if (n >= 8 || (after[i].icase && n > 0)) {
+				mask(v, n);
+				n = 1;
+			}
+			p = v + n;
 		}
 	}
 	for (int i = 0; prefixes[i]; i++) {

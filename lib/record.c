@@ -216,6 +216,80 @@ toolong:
 	return RECORD_TOOLONG;
 }
 
+/* A complete line with something other than blanks in it? */
+static int
+has_full_line(const char *p, size_t n)
+{
+	int ink = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			if (ink)
+				return 1;
+		} else if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') {
+			ink = 1;
+		}
+	}
+	return 0;
+}
+
+ssize_t
+record_reader_peek(struct record_reader *r, const char **buf)
+{
+	while (!r->eof && !sig_stop &&
+	    !has_full_line(r->buf + r->start, r->end - r->start) &&
+	    r->end - r->start <= r->max) {
+		ssize_t n = fill(r);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = 1;
+	}
+	*buf = r->buf + r->start;
+	return (ssize_t)(r->end - r->start);
+}
+
+int
+record_reader_slurp(struct record_reader *r, size_t max, char **buf,
+    size_t *len)
+{
+	size_t keep = r->max;
+
+	/* Let the buffer grow to the document limit, not the line limit. */
+	r->max = max;
+	while (!r->eof && !sig_stop) {
+		if (r->end - r->start > max) {
+			r->max = keep;
+			errno = EFBIG;
+			return -1;
+		}
+		ssize_t n = fill(r);
+		if (n < 0) {
+			r->max = keep;
+			return -1;
+		}
+		if (n == 0)
+			r->eof = 1;
+	}
+	r->max = keep;
+	if (r->end - r->start > max) {
+		errno = EFBIG;
+		return -1;
+	}
+	if (r->end == r->cap) {
+		char *nb = realloc(r->buf, r->cap + 1);
+		if (!nb)
+			return -1;
+		r->buf = nb;
+		r->cap++;
+	}
+	r->buf[r->end] = '\0';
+	*buf = r->buf + r->start;
+	*len = r->end - r->start;
+	r->start = r->end;
+	return 0;
+}
+
 json_t *
 record_parse_value(const char *line, size_t len, char *why, size_t whylen)
 {

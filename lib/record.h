@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <jansson.h>
 
 #define RECORD_MAX_LINE_DEFAULT (1024 * 1024)
@@ -51,6 +52,21 @@ enum record_line {
  * or SIGINT ends the input (RECORD_EOF).
  */
 enum record_line record_read_line(struct record_reader *r, char **line,
+    size_t *len);
+
+/*
+ * Look at the input without consuming it: read until the buffer holds a
+ * complete non-blank line, or the line limit, or the end of input.
+ * Returns the number of bytes in *buf (0: empty input), -1 on error.
+ * Lets a reader of many formats decide what it reads before it reads.
+ */
+ssize_t record_reader_peek(struct record_reader *r, const char **buf);
+
+/*
+ * Read all the unread input, up to max bytes (-1 with errno EFBIG past
+ * that).  *buf is NUL-terminated and valid until the next call.
+ */
+int record_reader_slurp(struct record_reader *r, size_t max, char **buf,
     size_t *len);
 
 /* Number of the line last returned, from 1. */

@@ -1,0 +1,203 @@
+/* mail: RFC 822 messages into records, with GMime. */
+#include "mail.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gmime/gmime.h>
+
+#include "rfc3339.h"
+#include "utf8.h"
+
+/* Headers that, with a header-shaped first line, say "this is mail". */
+static const char *mail_headers[] = { "from", "received", "return-path",
+	"message-id", "date", "mime-version", "delivered-to", NULL };
+
+int
+mail_sniff(const char *buf, size_t len)
+{
+	size_t i = 0, nhdr = 0;
+	int known = 0;
+
+	if (len >= 5 && memcmp(buf, "From ", 5) == 0)
+		return 1;	/* mbox "From " line */
+	while (i < len) {
+		size_t s = i, colon = 0;
+		while (i < len && buf[i] != '\n')
+			i++;
+		size_t e = i;
+		i++;
+		if (e > s && buf[e - 1] == '\r')
+			e--;
+		if (e == s)
+			break;	/* the blank line ending the header */
+		if (buf[s] == ' ' || buf[s] == '\t') {
+			if (nhdr == 0)
+				return 0;
+			continue;	/* folded header line */
+		}
+		for (size_t k = s; k < e; k++) {
+			unsigned char c = (unsigned char)buf[k];
+			if (c == ':') {
+				colon = k;
+				break;
+			}
+			if (c <= ' ' || c > '~')
+				return 0;
+		}
+		if (colon == 0 || colon == s)
+			return 0;
+		nhdr++;
+		for (int h = 0; mail_headers[h]; h++)
+			if (colon - s == strlen(mail_headers[h]) &&
+			    strncasecmp(buf + s, mail_headers[h],
+			    colon - s) == 0)
+				known = 1;
+	}
+	return nhdr >= 2 && known;
+}
+
+static void
+mail_init(void)
+{
+	static int done;
+
+	if (!done) {
+		g_mime_init();
+		done = 1;
+	}
+}
+
+/* The first text/plain part, else the first text part at all. */
+static GMimeTextPart *
+find_text(GMimeObject *obj, int plain_only)
+{
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		for (int i = 0; i < n; i++) {
+			GMimeTextPart *t = find_text(
+			    g_mime_multipart_get_part(mp, i), plain_only);
+			if (t)
+				return t;
+		}
+		return NULL;
+	}
+	if (GMIME_IS_MESSAGE_PART(obj))
+		return NULL;	/* a forwarded message is not the report */
+	if (GMIME_IS_TEXT_PART(obj)) {
+		GMimeContentType *ct = g_mime_object_get_content_type(obj);
+		GMimeContentDisposition *cd =
+		    g_mime_object_get_content_disposition(obj);
+		if (cd && g_mime_content_disposition_is_attachment(cd))
+			return NULL;
+		if (!plain_only || g_mime_content_type_is_type(ct, "text",
+		    "plain"))
+			return GMIME_TEXT_PART(obj);
+	}
+	return NULL;
+}
+
+static int
+all_blank(const char *s)
+{
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+json_t *
+mail_record(const char *buf, size_t len, char *why, size_t whylen)
+{
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+	GMimeTextPart *text;
+	InternetAddressList *from;
+	json_t *rec = NULL, *meta;
+	char *body = NULL, id[160];
+	const char *subject, *msgid;
+	GDateTime *date;
+
+	mail_init();
+	stream = g_mime_stream_mem_new_with_buffer(buf, len);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, len >= 5 &&
+	    memcmp(buf, "From ", 5) == 0 ? GMIME_FORMAT_MBOX :
+	    GMIME_FORMAT_MESSAGE);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (!msg) {
+		snprintf(why, whylen, "not a mail message");
+		return NULL;
+	}
+	text = find_text(msg->mime_part ? msg->mime_part :
+	    (GMimeObject *)NULL, 1);
+	if (!text && msg->mime_part)
+		text = find_text(msg->mime_part, 0);
+	if (text)
+		body = g_mime_text_part_get_text(text);	/* UTF-8, decoded */
+	if (!body || all_blank(body)) {
+		snprintf(why, whylen, "mail has no text body");
+		goto out;
+	}
+	if (!utf8_valid(body, strlen(body), NULL)) {
+		snprintf(why, whylen, "mail body is not valid text");
+		goto out;
+	}
+
+	rec = json_object();
+	msgid = g_mime_message_get_message_id(msg);
+	if (msgid && *msgid) {
+		/* FNV-1a of the Message-ID: stable across redelivery. */
+		uint64_t h = 14695981039346656037ull;
+		for (const unsigned char *c = (const unsigned char *)msgid;
+		    *c; c++) {
+			h ^= *c;
+			h *= 1099511628211ull;
+		}
+		snprintf(id, sizeof id, "mail-%016llx", (unsigned long long)h);
+		json_object_set_new(rec, "id", json_string(id));
+	}
+	subject = g_mime_message_get_subject(msg);
+	if (subject && *subject && utf8_valid(subject, strlen(subject), NULL))
+		json_object_set_new(rec, "title", json_string(subject));
+	json_object_set_new(rec, "description", json_string(body));
+	from = g_mime_message_get_from(msg);
+	if (from && internet_address_list_length(from) > 0) {
+		InternetAddress *a = internet_address_list_get_address(from, 0);
+		if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+			const char *addr = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(a));
+			if (addr && utf8_valid(addr, strlen(addr), NULL))
+				json_object_set_new(rec, "source",
+				    json_string(addr));
+		}
+	}
+	date = g_mime_message_get_date(msg);
+	if (date) {
+		char t[RFC3339_LEN];
+		rfc3339_format(g_date_time_to_unix(date) * 1000000 +
+		    g_date_time_get_microsecond(date), t, sizeof t);
+		json_object_set_new(rec, "reported_at", json_string(t));
+	}
+	meta = json_object();
+	if (msgid && utf8_valid(msgid, strlen(msgid), NULL))
+		json_object_set_new(meta, "message_id", json_string(msgid));
+	if (from) {
+		char *f = internet_address_list_to_string(from, NULL, FALSE);
+		if (f && utf8_valid(f, strlen(f), NULL))
+			json_object_set_new(meta, "from", json_string(f));
+		g_free(f);
+	}
+	json_object_set_new(rec, "metadata", meta);
+out:
+	g_free(body);
+	g_object_unref(msg);
+	return rec;
+}
