@@ -8,9 +8,13 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 SHARED="$TOP/../shared"
 TESTDIR=$(mktemp -d "${TMPDIR:-/tmp}/inc-test.XXXXXX")
 _cleanups=""
+_failed=""
 _on_exit() {
 	rc=$?
 	set +e
+	# A bare command failing under set -e says nothing by itself.
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || [ -n "$_failed" ] ||
+		echo "FAIL: a command exited $rc (set -e)" >&2
 	eval "$_cleanups"
 	cd /
 	rm -rf "$TESTDIR"
@@ -35,7 +39,7 @@ PY=/usr/bin/python3
 when_finished() { _cleanups="$1; $_cleanups"; }
 
 # fail MSG: end the test as failed.
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() { _failed=1; echo "FAIL: $*" >&2; exit 1; }
 
 # skip REASON: end the test as skipped (exit 77).
 skip() { echo "$*"; exit 77; }
@@ -58,9 +62,11 @@ must_be_empty() {
 	[ ! -s "$1" ] || { cat "$1" >&2; fail "$1 is not empty"; }
 }
 
-# jqtest FILTER FILE: jq -e over FILE must succeed (true, non-null).
+# jqtest FILTER FILE: FILTER must be true for some record of FILE
+# (write `select(.id=="x") | CONDITION` to test one record).
 jqtest() {
-	jq -e "$1" "$2" >/dev/null || { cat "$2" >&2; fail "jq '$1' on $2"; }
+	jq -e -s "any(.[]; $1)" "$2" >/dev/null ||
+		{ cat "$2" >&2; fail "jq '$1' on $2"; }
 }
 
 # lines FILE: the number of lines in FILE.
