@@ -379,6 +379,7 @@ ingest_fd(struct ingest *g, int fd, const char *input, const char *relpath)
 		return;
 	}
 	record_reader_on_flush(r, flush_out, g);
+	record_reader_set_reject(r, g->reject);
 	n = record_reader_peek(r, &peek);
 	if (n < 0) {
 		reject(g, input, 0, NULL, 0, strerror(errno));
