@@ -65,16 +65,21 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libinc.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-check: all
+# check and run set up a fresh machine themselves: packages first, then a
+# second make, so that pkg-config sees the libraries just installed.
+check: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) sh tests/run
 
-run: all
+run: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) sh scripts/demo
 
 deps:
 	@sh scripts/install-deps
 
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@BUILD=$(abspath $(BUILD)) sh bench/run
 
 install: all
