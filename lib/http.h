@@ -17,8 +17,9 @@
  * when it sent one (seconds or an HTTP-date, RFC 9110 §10.2.3), otherwise
  * exponential backoff with jitter, as Atlassian and Slack ask of clients
  * (protocols.md §1.2, §2.4).  Both the number of attempts and the total
- * wait per request are capped; a Retry-After beyond what is left of the
- * wait budget ends the retries at once rather than hammering early.  Other
+ * wait per request are capped; a delay (Retry-After included) beyond what
+ * is left of the wait budget ends the retries at once, rather than
+ * calling early and being refused again.  Other
  * answers, 4xx included, come back at once.  A request waiting for its
  * retry holds no slot: the others keep running.  Redirects are not
  * followed, so credentials never travel to another host.
@@ -48,7 +49,7 @@
 
 /* Defaults of a new client; each has a setter below. */
 #define HTTP_CONNECT_TIMEOUT_MS	10000
-#define HTTP_TIMEOUT_MS		30000	/* per attempt, connect included */
+#define HTTP_TIMEOUT_MS		30000	/* one attempt, connect included */
 #define HTTP_MAX_BODY		(8L * 1024 * 1024)
 #define HTTP_MAX_ATTEMPTS	4
 #define HTTP_MAX_WAIT_MS	60000	/* total sleep between attempts */
@@ -70,16 +71,18 @@ struct http_header {
  * again or freed.  Read-only for callers.
  */
 struct http_response {
-	long status;		/* HTTP status; 0 when no answer, or dry run */
+	long status;		/* HTTP status of the last answer; 0 when
+				   none came, or in a dry run */
 	int err;		/* 0, or negative errno when error is set */
 	const char *error;	/* why the request failed (curl's text, a
 				   bad request, the body cap), or NULL */
 	char *body;		/* NUL-terminated (it may hold NULs too) */
 	size_t body_len;
-	int truncated;		/* the body ran over the client's cap: body
-				   holds its start, error says so */
-	json_t *json;		/* the parsed body when Content-Type is JSON
-				   and it parsed, else NULL; borrowed */
+	int truncated;		/* the body ran over the client's cap:
+				   body holds its start, error says so */
+	json_t *json;		/* the parsed body when Content-Type is
+				   JSON and it parsed, else NULL;
+				   borrowed */
 	const char *content_type; /* the Content-Type header, or NULL */
 	long retry_after_ms;	/* the last Retry-After seen, or -1 */
 	struct http_header *headers; /* of the last answer, in order */
