@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "id.h"
+#include "jscan.h"
 #include "rfc3339.h"
 
 int
@@ -126,4 +127,95 @@ incident_complete(json_t *rec, const char *format, const char *input)
 	}
 	json_object_set_new(rec, "ingest", json_pack("{s:s, s:s}", "format",
 	    format, "input", input));
+}
+
+/* An optional string: absent, or unescaped within max bytes as written. */
+static int
+raw_str_ok(const struct jscan *s, const char *key, size_t max)
+{
+	const struct jscan_key *k = jscan_get(s, key);
+
+	return !k || (k->type == '"' && k->vlen - 2 <= max);
+}
+
+/* Blank as isspace() would see the decoded text; -1: cannot tell. */
+static int
+raw_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == ' ')
+			continue;
+		if (p[i] != '\\')
+			return 0;
+		i++;
+		if (p[i] == 'u')
+			return -1;
+		if (p[i] != 'n' && p[i] != 't' && p[i] != 'r' && p[i] != 'f')
+			return 0;
+	}
+	return 1;
+}
+
+int
+incident_fast_write(FILE *out, const struct jscan *s,
+    const struct incident_limits *l, const char *format,
+    const char *input_json)
+{
+	const struct jscan_key *id = jscan_get(s, "id");
+	const struct jscan_key *kind = jscan_get(s, "kind");
+	const struct jscan_key *desc = jscan_get(s, "description");
+	const struct jscan_key *meta = jscan_get(s, "metadata");
+	char buf[ID_MAX + 1], at[RFC3339_LEN];
+	const char *raw;
+	size_t n;
+	int sep = s->nkeys > 0;
+
+	if (jscan_get(s, "alerts") || jscan_get(s, "ingest") ||
+	    jscan_get(s, "audio"))
+		return 0;
+	if (id) {
+		if (id->type != '"' || id->escaped || id->vlen - 2 > ID_MAX)
+			return 0;
+		raw = jscan_str(s, id, &n);
+		memcpy(buf, raw, n);
+		buf[n] = '\0';
+		if (!id_valid(buf))
+			return 0;
+	}
+	if (kind) {
+		raw = jscan_str(s, kind, &n);
+		if (kind->type != '"' || kind->escaped ||
+		    !((n == 8 && memcmp(raw, "incident", 8) == 0) ||
+		    (n == 2 && memcmp(raw, "kb", 2) == 0)))
+			return 0;
+	}
+	if (!desc || !raw_str_ok(s, "description", l->description) ||
+	    !raw_str_ok(s, "title", l->title) ||
+	    !raw_str_ok(s, "type", 256) || !raw_str_ok(s, "source", 1024))
+		return 0;
+	raw = jscan_str(s, desc, &n);
+	if (raw_blank(raw, n) != 0)
+		return 0;
+	if (meta && meta->type != '{')
+		return 0;
+
+	/* The object without its closing brace, then our keys. */
+	fwrite(s->out, 1, s->len - 1, out);
+	if (!id) {
+		id_new(buf, sizeof buf);
+		fprintf(out, "%s\"id\":\"%s\"", sep ? "," : "", buf);
+		sep = 1;
+	}
+	if (!kind) {
+		fprintf(out, "%s\"kind\":\"incident\"", sep ? "," : "");
+		sep = 1;
+	}
+	if (!jscan_get(s, "received_at")) {
+		rfc3339_now(at, sizeof at);
+		fprintf(out, "%s\"received_at\":\"%s\"", sep ? "," : "", at);
+		sep = 1;
+	}
+	fprintf(out, "%s\"ingest\":{\"format\":\"%s\",\"input\":%s}}\n",
+	    sep ? "," : "", format, input_json);
+	return ferror(out) ? -1 : 1;
 }

@@ -8,7 +8,10 @@
 #define INC_INCIDENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
+
+struct jscan;
 
 struct incident_limits {
 	size_t description;	/* bytes; INC_MAX_DESCRIPTION, 64 KiB */
@@ -34,5 +37,18 @@ int incident_check(const json_t *rec, const struct incident_limits *l,
  * Keys already present are kept, others' keys are not touched.
  */
 void incident_complete(json_t *rec, const char *format, const char *input);
+
+/*
+ * The bulk path: for a line jscan has indexed, decide from the raw bytes
+ * whether it is certainly a valid report, and if so write it on with
+ * inc-ingest's keys added, exactly as incident_check() and
+ * incident_complete() would.  input_json is the input's name as a JSON
+ * string (with its quotes).  1: written; 0: not certain (an escaped id, a
+ * webhook body, a field near its limit...), take the jansson path; -1: a
+ * write error (errno).
+ */
+int incident_fast_write(FILE *out, const struct jscan *s,
+    const struct incident_limits *l, const char *format,
+    const char *input_json);
 
 #endif

@@ -290,23 +290,32 @@ record_reader_slurp(struct record_reader *r, size_t max, char **buf,
 	return 0;
 }
 
-json_t *
-record_parse_value(const char *line, size_t len, char *why, size_t whylen)
+int
+record_check_text(const char *line, size_t len, char *why, size_t whylen)
 {
-	json_error_t e;
 	const char *nul = memchr(line, '\0', len);
 	size_t bad;
-	json_t *v;
 
 	if (nul) {
 		snprintf(why, whylen, "NUL byte at byte %zu",
 		    (size_t)(nul - line) + 1);
-		return NULL;
+		return -1;
 	}
 	if (!utf8_valid(line, len, &bad)) {
 		snprintf(why, whylen, "invalid UTF-8 at byte %zu", bad + 1);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+json_t *
+record_parse_value(const char *line, size_t len, char *why, size_t whylen)
+{
+	json_error_t e;
+	json_t *v;
+
+	if (record_check_text(line, len, why, whylen) < 0)
+		return NULL;
 	v = json_loadb(line, len, JSON_DECODE_ANY, &e);
 	if (!v) {
 		snprintf(why, whylen, "not JSON: %s at column %d", e.text,

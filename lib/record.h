@@ -73,6 +73,13 @@ int record_reader_slurp(struct record_reader *r, size_t max, char **buf,
 unsigned long record_reader_lineno(const struct record_reader *r);
 
 /*
+ * The checks a line passes before it is parsed: no NUL bytes, valid UTF-8.
+ * 0, or -1 with the reason in why.
+ */
+int record_check_text(const char *line, size_t len, char *why,
+    size_t whylen);
+
+/*
  * Parse one line into a JSON value.  Checks, in order: NUL bytes, UTF-8,
  * JSON syntax.  Returns the value (new reference), or NULL with a short
  * reason in why ("invalid UTF-8 at byte 17").
