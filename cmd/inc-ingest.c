@@ -20,12 +20,15 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "fs.h"
 #include "config.h"
 #include "id.h"
 #include "incident.h"
 #include "jscan.h"
 #include "log.h"
 #include "mail.h"
+#include "progress.h"
+#include "rfc3339.h"
 #include "record.h"
 #include "runbook.h"
 #include "sig.h"
@@ -34,7 +37,7 @@
 #include "version.h"
 
 #define USAGE \
-	"usage: inc-ingest [-qw] [-f format] [-t type] [-s source] " \
+	"usage: inc-ingest [-qw] [--progress] [-f format] [-t type] [-s source] " \
 	"[--title text] [--id id]\n" \
 	"                  [-m key=value]... [--kb] [--reject file] " \
 	"[file | dir | -]...\n" \
@@ -49,7 +52,8 @@ struct opts {
 	const char *type, *source, *title, *id;
 	json_t *meta;		/* -m key=value pairs */
 	enum format format;
-	int whole, kb, follow, quiet;
+	int whole, kb, follow;
+	enum progress_mode progress;
 	const char *reject, *spool;
 };
 
@@ -60,6 +64,8 @@ struct ingest {
 	FILE *out, *reject;
 	magic_t magic;
 	json_t *collect;	/* spool mode: an entry's records */
+	const char *entry;	/* spool mode: the entry's name */
+	int64_t entry_usec;	/* spool mode: when it arrived */
 	struct jscan scan;	/* the bulk path for JSON lines */
 	unsigned long n_out, n_rejected, n_ids;
 	int ioerr;
@@ -86,6 +92,7 @@ reject(struct ingest *g, const char *input, unsigned long line,
 	char at[PATH_MAX + 32];
 
 	where(at, sizeof at, input, line);
+	progress_end();
 	log_error(NULL, "%s: %s", at, why);
 	g->n_rejected++;
 	if (g->reject && raw) {
@@ -149,11 +156,36 @@ emit(struct ingest *g, json_t *rec, const char *format, const char *input,
 		reject_json(g, input, line, rec, why);
 		return;
 	}
-	incident_complete(rec, format, input);
+	/* A knowledge-base document carries severity in our three words. */
+	if (json_is_string(json_object_get(rec, "severity")) &&
+	    strcmp(json_string_value(json_object_get(rec, "kind")) ?
+	    json_string_value(json_object_get(rec, "kind")) : "", "kb") == 0) {
+		const char *sev = runbook_severity(json_string_value(
+		    json_object_get(rec, "severity")));
+		if (sev)
+			json_object_set_new(rec, "severity", json_string(sev));
+	}
 	if (g->collect) {
+		/* A replayed entry must give the ids and times it gave the
+		 * first time: later stages know a record by its id. */
+		char id[ID_MAX + 16], t[RFC3339_LEN];
+		size_t n = json_array_size(g->collect);
+		if (!json_object_get(rec, "id")) {
+			id_at(g->entry_usec, g->entry, id, sizeof id);
+			if (n > 0)
+				snprintf(id + strlen(id), sizeof id -
+				    strlen(id), ".%zu", n + 1);
+			json_object_set_new(rec, "id", json_string(id));
+		}
+		if (!json_object_get(rec, "received_at")) {
+			rfc3339_format(g->entry_usec, t, sizeof t);
+			json_object_set_new(rec, "received_at", json_string(t));
+		}
+		incident_complete(rec, format, input);
 		json_array_append(g->collect, rec);
 		return;
 	}
+	incident_complete(rec, format, input);
 	if (record_write(g->out, rec) < 0) {
 		if (errno != EPIPE)
 			log_error(NULL, "write: %s", strerror(errno));
@@ -161,6 +193,7 @@ emit(struct ingest *g, json_t *rec, const char *format, const char *input,
 		return;
 	}
 	g->n_out++;
+	progress_update(g->n_out, g->n_rejected);
 }
 
 /* One JSON value: an incident, a webhook body, or an array of them. */
@@ -222,8 +255,10 @@ fast_line(struct ingest *g, const char *line, size_t len,
 		g->ioerr = 1;
 		return 1;
 	}
-	if (r > 0)
+	if (r > 0) {
 		g->n_out++;
+		progress_update(g->n_out, g->n_rejected);
+	}
 	return r;
 }
 
@@ -340,7 +375,9 @@ ingest_audio(struct ingest *g, struct record_reader *r, const char *input,
 		size_t len;
 		FILE *f;
 		snprintf(path, sizeof path, "%s/audio", config_state_dir());
-		if (spool_init(path, why, sizeof why) < 0) {
+		if (fs_mkdir_p(path, 0700) < 0) {
+			snprintf(why, sizeof why, "%s: %s", path,
+			    strerror(errno));
 			reject(g, input, 0, NULL, 0, why);
 			return;
 		}
@@ -370,28 +407,49 @@ is_blank_text(const char *p, size_t n)
 	return strspn(p, " \t\r\n") >= n;
 }
 
+/* libmagic's MIME type for a buffer, loading its database on first use. */
+static const char *
+mime_of(struct ingest *g, const char *p, size_t n)
+{
+	const char *mime;
+
+	if (!g->magic) {
+		g->magic = magic_open(MAGIC_MIME_TYPE);
+		if (g->magic && magic_load(g->magic, NULL) != 0) {
+			magic_close(g->magic);
+			g->magic = NULL;
+		}
+	}
+	mime = g->magic ? magic_buffer(g->magic, p, n) : NULL;
+	return mime ? mime : "application/octet-stream";
+}
+
+static int
+is_markdown(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (strcmp(dot, ".md") == 0 ||
+	    strcmp(dot, ".markdown") == 0);
+}
+
 /* Decide what an input is from its first bytes; libmagic for binaries. */
 static enum format
-sniff(struct ingest *g, const char *p, size_t n, const char **mime)
+sniff(struct ingest *g, const char *input, const char *p, size_t n,
+    const char **mime)
 {
 	size_t i = strspn(p, " \t\r\n");
 	size_t check = utf8_cut(p, n, n > 4096 ? 4096 : n);
 
 	*mime = NULL;
+	/* A runbook may well open with a [link]. */
+	if (g->o->kb && is_markdown(input))
+		return F_RUNBOOK;
 	if (i < n && (p[i] == '{' || p[i] == '['))
 		return F_JSON;
 	if (check == 0 || memchr(p, '\0', check) ||
 	    !utf8_valid(p, utf8_cut(p, check, check), NULL)) {
-		if (!g->magic) {
-			g->magic = magic_open(MAGIC_MIME_TYPE);
-			if (g->magic && magic_load(g->magic, NULL) != 0) {
-				magic_close(g->magic);
-				g->magic = NULL;
-			}
-		}
-		*mime = g->magic ? magic_buffer(g->magic, p, n) : NULL;
-		if (!*mime)
-			*mime = "application/octet-stream";
+		*mime = mime_of(g, p, n);
 		if (strncmp(*mime, "audio/", 6) == 0)
 			return F_AUDIO;
 		return F_AUTO;	/* a binary we have no use for */
@@ -428,8 +486,17 @@ ingest_fd(struct ingest *g, int fd, const char *input, const char *relpath)
 	}
 	if (n == 0 || is_blank_text(peek, (size_t)n))
 		goto out;	/* nothing to say is not an error */
+	/* A header-shaped first line may start a mail: look at the whole
+	 * header block before deciding, however slowly it arrives. */
+	if (g->o->format == F_AUTO && !g->o->kb && mail_sniff_start(peek,
+	    (size_t)n) && (n = record_reader_peek_block(r, &peek)) < 0) {
+		reject(g, input, 0, NULL, 0, strerror(errno));
+		goto out;
+	}
 	f = g->o->format != F_AUTO ? g->o->format :
-	    sniff(g, peek, (size_t)n, &mime);
+	    sniff(g, input, peek, (size_t)n, &mime);
+	if (f == F_AUDIO && !mime)
+		mime = mime_of(g, peek, (size_t)n);
 	if (f == F_JSON && g->o->whole == 0) {
 		/* JSON lines when the first line is a value on its own;
 		 * otherwise one (pretty-printed) document. */
@@ -515,7 +582,7 @@ ingest_fd(struct ingest *g, int fd, const char *input, const char *relpath)
 		}
 		break;
 	case F_AUDIO:
-		ingest_audio(g, r, input, mime ? mime : "audio/x-wav");
+		ingest_audio(g, r, input, mime);
 		break;
 	case F_AUTO:
 		snprintf(why, sizeof why, "unsupported input type %s", mime);
@@ -606,6 +673,29 @@ ingest_path(struct ingest *g, const char *path, const char *relpath)
 	close(fd);
 }
 
+/*
+ * When an entry arrived: its name says so ("SECONDS.USEC.…"), else its
+ * modification time.
+ */
+static int64_t
+entry_time(const char *name, int fd)
+{
+	struct stat st;
+	char *end;
+	unsigned long long s = strtoull(name, &end, 10), us = 0;
+
+	if (end != name && *end == '.') {
+		char *e2;
+		us = strtoull(end + 1, &e2, 10);
+		if (e2 != end + 1 && *e2 == '.' && us < 1000000)
+			return (int64_t)s * 1000000 + (int64_t)us;
+	}
+	if (fstat(fd, &st) == 0)
+		return (int64_t)st.st_mtim.tv_sec * 1000000 +
+		    st.st_mtim.tv_nsec / 1000;
+	return rfc3339_usec_now();
+}
+
 /* One spool entry: all its records, each told which part it is. */
 static void
 ingest_entry(struct ingest *g, const char *dir, const char *name)
@@ -625,7 +715,8 @@ ingest_entry(struct ingest *g, const char *dir, const char *name)
 		return;
 	}
 	g->collect = json_array();
-	g->n_ids = 0;
+	g->entry = name;
+	g->entry_usec = entry_time(name, fd);
 	ingest_fd(g, fd, input, name);
 	close(fd);
 	n = json_array_size(g->collect);
@@ -722,6 +813,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "spool", required_argument, NULL, 'S' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -788,7 +880,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->follow = 1;
 			break;
 		case 'q':
-			o->quiet = 1;
+			o->progress = PROGRESS_OFF;
+			break;
+		case 'P':
+			o->progress = PROGRESS_ON;
 			break;
 		case 'h':
 			printf("%s", USAGE);
@@ -803,6 +898,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->follow && !o->spool)
 		usage_error("--follow: needs --spool%s", "");
+	if (o->spool && o->id)
+		usage_error("--id: not with --spool, whose entries keep their "
+		    "own ids%s", "");
 	if (o->spool && optind < argc)
 		usage_error("--spool: takes no file arguments: %s",
 		    argv[optind]);
@@ -823,6 +921,7 @@ main(int argc, char *argv[])
 	g.o = &o;
 	g.out = stdout;
 	if (config_load(err, sizeof err) < 0 ||
+	    (log_configure(), 0) ||
 	    record_max_line(&g.max_line, err, sizeof err) < 0 ||
 	    incident_limits_load(&g.lim, err, sizeof err) < 0) {
 		log_error(NULL, "%s", err);
@@ -834,6 +933,7 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s: %s", o.reject, strerror(errno));
 		return EX_CANTCREAT;
 	}
+	progress_init(o.progress);
 	if (o.spool) {
 		rc = run_spool(&g);
 	} else if (optind == argc) {
@@ -856,6 +956,7 @@ main(int argc, char *argv[])
 		}
 	}
 	flush_out(&g);
+	progress_end();
 	if (g.reject && fclose(g.reject) != 0)
 		log_error(NULL, "%s: %s", o.reject, strerror(errno));
 	if (g.magic)
@@ -866,5 +967,8 @@ main(int argc, char *argv[])
 		return rc;
 	if (g.ioerr)
 		return EX_IOERR;
+	/* Asked to stop (DESIGN §3): a supervisor must not see a failure. */
+	if (sig_stop)
+		return 0;
 	return g.n_rejected ? EX_DATAERR : 0;
 }

@@ -264,8 +264,11 @@ legacy(const json_t *body)
 	json_t *rec = json_object(), *meta = json_object();
 	json_int_t rid = json_integer_value(json_object_get(body, "ruleId"));
 
-	snprintf(id, sizeof id, "grafana-rule-%lld-%s", (long long)rid,
-	    str(body, "state") ? str(body, "state") : "unknown");
+	const char *state = str(body, "state");
+
+	/* Old Grafana sends no start time: one record per rule, which its
+	 * "ok" notice resolves. */
+	snprintf(id, sizeof id, "grafana-rule-%lld", (long long)rid);
 	json_object_set_new(rec, "id", json_string(id));
 	json_object_set_new(rec, "title", json_string(title ? title :
 	    rule ? rule : "Grafana alert"));
@@ -275,6 +278,9 @@ legacy(const json_t *body)
 		json_object_set_new(rec, "type", json_string(rule));
 	json_object_set_new(rec, "source", json_string("grafana"));
 	json_object_set_new(meta, "alert", json_deep_copy(body));
+	json_object_set_new(json_object_get(meta, "alert"), "status",
+	    json_string(state && strcmp(state, "ok") == 0 ? "resolved" :
+	    "firing"));
 	json_object_set_new(rec, "metadata", meta);
 	return rec;
 }

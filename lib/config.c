@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct setting {
 	char *key;
@@ -145,8 +146,15 @@ config_load(char *err, size_t errlen)
 	const char *home = getenv("HOME");
 	char path[PATH_MAX];
 
-	if (one && *one)
+	/* A file named on purpose must be there: a typo is an error. */
+	if (one && *one) {
+		if (strcmp(one, "/dev/null") != 0 && access(one, R_OK) < 0) {
+			snprintf(err, errlen, "INC_CONFIG: %s: %s", one,
+			    strerror(errno));
+			return -1;
+		}
 		return read_file(one, err, errlen);
+	}
 	if (read_file("/etc/inc/inc.conf", err, errlen) < 0)
 		return -1;
 	if (xdg && *xdg)

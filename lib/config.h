@@ -5,7 +5,7 @@
  * read in order /etc/inc/inc.conf, $XDG_CONFIG_HOME/inc/inc.conf (or
  * ~/.config/inc/inc.conf), ./.env; a later file overrides an earlier one,
  * so the most specific wins.  INC_CONFIG names one file to read instead of
- * these (the service and the tests use it).  The file format is the one of
+ * these (the service and the tests use it); it must exist.  The file format is the one of
  * systemd's EnvironmentFile=: KEY=value lines, '#' comments, optional
  * single or double quotes, an optional leading "export ".
  *

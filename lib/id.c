@@ -9,16 +9,30 @@
 
 #include "rfc3339.h"
 
+static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void
+format_id(int64_t usec, const unsigned char r[4], char *buf, size_t len)
+{
+	char rnd[5];
+	time_t sec = (time_t)(usec / 1000000);
+	struct tm tm;
+
+	for (int i = 0; i < 4; i++)
+		rnd[i] = b32[r[i] & 31];
+	rnd[4] = '\0';
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "INC-%04d%02d%02d-%02d%02d%02d-%06ld-%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(usec % 1000000), rnd);
+}
+
 void
 id_new(char *buf, size_t len)
 {
-	static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 	static int64_t last;
 	int64_t now = rfc3339_usec_now();
 	unsigned char r[4];
-	char rnd[5];
-	time_t sec;
-	struct tm tm;
 
 	/* Two ids made in one microsecond must still sort in order. */
 	if (now <= last)
@@ -28,14 +42,22 @@ id_new(char *buf, size_t len)
 		uint64_t x = (uint64_t)now * 0x9E3779B97F4A7C15ull;
 		memcpy(r, &x, sizeof r);
 	}
+	format_id(now, r, buf, len);
+}
+
+void
+id_at(int64_t usec, const char *name, char *buf, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	unsigned char r[4];
+
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		h ^= *c;
+		h *= 16777619u;
+	}
 	for (int i = 0; i < 4; i++)
-		rnd[i] = b32[r[i] & 31];
-	rnd[4] = '\0';
-	sec = (time_t)(now / 1000000);
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "INC-%04d%02d%02d-%02d%02d%02d-%06ld-%s",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)(now % 1000000), rnd);
+		r[i] = (unsigned char)(h >> (5 * i));
+	format_id(usec < 0 ? 0 : usec, r, buf, len);
 }
 
 int

@@ -90,6 +90,17 @@ incident_check(const json_t *rec, const struct incident_limits *l,
 	    check_str(rec, "source", 1024, why, whylen) < 0 ||
 	    check_str(rec, "description", l->description, why, whylen) < 0)
 		return -1;
+	static const char *times[] = { "reported_at", "received_at", NULL };
+	for (int i = 0; times[i]; i++) {
+		int64_t u;
+		v = json_object_get(rec, times[i]);
+		if (v && (!json_is_string(v) ||
+		    rfc3339_parse(json_string_value(v), &u) < 0)) {
+			snprintf(why, whylen, "%s is not an RFC 3339 time",
+			    times[i]);
+			return -1;
+		}
+	}
 	v = json_object_get(rec, "metadata");
 	if (v && !json_is_object(v)) {
 		snprintf(why, whylen, "metadata is not an object");
@@ -124,6 +135,15 @@ incident_complete(json_t *rec, const char *format, const char *input)
 	if (!json_object_get(rec, "received_at")) {
 		rfc3339_now(buf, sizeof buf);
 		json_object_set_new(rec, "received_at", json_string(buf));
+	}
+	/* Times from senders in any zone, kept in UTC so they sort. */
+	static const char *times[] = { "reported_at", "received_at", NULL };
+	for (int i = 0; times[i]; i++) {
+		const char *t = json_string_value(json_object_get(rec,
+		    times[i]));
+		if (t && rfc3339_normalise(t, buf, sizeof buf) == 0 &&
+		    strcmp(t, buf) != 0)
+			json_object_set_new(rec, times[i], json_string(buf));
 	}
 	json_object_set_new(rec, "ingest", json_pack("{s:s, s:s}", "format",
 	    format, "input", input));
@@ -171,7 +191,8 @@ incident_fast_write(FILE *out, const struct jscan *s,
 	int sep = s->nkeys > 0;
 
 	if (jscan_get(s, "alerts") || jscan_get(s, "ingest") ||
-	    jscan_get(s, "audio"))
+	    jscan_get(s, "audio") || jscan_get(s, "reported_at") ||
+	    jscan_get(s, "received_at"))
 		return 0;
 	if (id) {
 		if (id->type != '"' || id->escaped || id->vlen - 2 > ID_MAX)
@@ -210,11 +231,9 @@ incident_fast_write(FILE *out, const struct jscan *s,
 		fprintf(out, "%s\"kind\":\"incident\"", sep ? "," : "");
 		sep = 1;
 	}
-	if (!jscan_get(s, "received_at")) {
-		rfc3339_now(at, sizeof at);
-		fprintf(out, "%s\"received_at\":\"%s\"", sep ? "," : "", at);
-		sep = 1;
-	}
+	rfc3339_now(at, sizeof at);
+	fprintf(out, "%s\"received_at\":\"%s\"", sep ? "," : "", at);
+	sep = 1;
 	fprintf(out, "%s\"ingest\":{\"format\":\"%s\",\"input\":%s}}\n",
 	    sep ? "," : "", format, input_json);
 	return ferror(out) ? -1 : 1;

@@ -26,15 +26,17 @@ int incident_limits_load(struct incident_limits *l, char *err, size_t errlen);
  * string of [A-Za-z0-9._:-]{1,128}; `description` a string that is not
  * empty or blank (unless the record is an audio job); `title`, `type`,
  * `source` strings; `metadata` an object; `kind` "incident" or "kb";
- * strings within their limits.  Returns 0, or -1 with a one-line reason.
+ * strings within their limits; `reported_at` and `received_at` RFC 3339
+ * times.  Returns 0, or -1 with a one-line reason.
  */
 int incident_check(const json_t *rec, const struct incident_limits *l,
     char *why, size_t whylen);
 
 /*
  * Fill in what inc-ingest owns and the sender left out: `id` (generated),
- * `kind` ("incident"), `received_at` (now) and `ingest` ({format, input}).
- * Keys already present are kept, others' keys are not touched.
+ * `kind` ("incident"), `received_at` (now) and `ingest` ({format, input}),
+ * and put the sender's times in UTC.  Keys already present are kept,
+ * others' keys are not touched.
  */
 void incident_complete(json_t *rec, const char *format, const char *input);
 

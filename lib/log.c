@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <jansson.h>
 
+#include "config.h"
 #include "rfc3339.h"
 
 static const char *prog = "inc";
@@ -17,19 +18,29 @@ static enum log_level max_level = LOG_LVL_INFO;
 
 static const char *level_names[] = { "error", "warning", "info", "debug" };
 
-void
-log_init(const char *progname)
+static void
+set_from(const char *f, const char *l)
 {
-	const char *f = getenv("INC_LOG_FORMAT");
-	const char *l = getenv("INC_LOG_LEVEL");
-
-	prog = progname;
 	json_format = f && strcmp(f, "json") == 0;
 	if (l) {
 		for (int i = 0; i < 4; i++)
 			if (strcasecmp(l, level_names[i]) == 0)
 				max_level = (enum log_level)i;
 	}
+}
+
+void
+log_init(const char *progname)
+{
+	prog = progname;
+	set_from(getenv("INC_LOG_FORMAT"), getenv("INC_LOG_LEVEL"));
+}
+
+void
+log_configure(void)
+{
+	set_from(config_get("INC_LOG_FORMAT", NULL),
+	    config_get("INC_LOG_LEVEL", NULL));
 }
 
 const char *
@@ -63,27 +74,32 @@ tokchar(int c)
 void
 log_redact(char *s)
 {
-	/* Authorization schemes are matched as written, query keys in any
-	 * case; a value shorter than 8 characters is an ordinary word
+	/* Authorization schemes and query keys are matched as written, and
+	 * only as whole words ("KEY=value" in a message is no key); a
+	 * scheme's value shorter than 8 characters is an ordinary word
 	 * ("token near", "Basic auth"), not a credential. */
-	static const struct { const char *word; int icase; } after[] = {
+	static const struct { const char *word; int query; } after[] = {
 		{ "Bearer ", 0 }, { "Basic ", 0 }, { "Token ", 0 },
 		{ "token=", 1 }, { "key=", 1 }, { "password=", 1 },
 		{ "secret=", 1 }, { "AuthToken=", 1 }, { "api_key=", 1 },
-		{ NULL, 0 } };
+		{ "access_token=", 1 }, { NULL, 0 } };
 	static const char *prefixes[] = { "xoxb-", "xoxp-", "xapp-", "gsk_",
 	    "sk-", NULL };
 
 	for (int i = 0; after[i].word; i++) {
 		size_t al = strlen(after[i].word);
 		char *p = s;
-		while ((p = after[i].icase ? strcasestr(p, after[i].word) :
-		    strstr(p, after[i].word)) != NULL) {
+		while ((p = strstr(p, after[i].word)) != NULL) {
 			char *v = p + al;
 			size_t n = 0;
+			if (p > s && (isalnum((unsigned char)p[-1]) ||
+			    p[-1] == '_')) {
+				p = v;
+				continue;
+			}
 			while (tokchar((unsigned char)v[n]))
 				n++;
-			if (n >= 8 || (after[i].icase && n > 0)) {
+			if (n >= 8 || (after[i].query && n > 0)) {
 				mask(v, n);
 				n = 1;
 			}

@@ -22,6 +22,12 @@ enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 /* Set the program name and read INC_LOG_FORMAT and INC_LOG_LEVEL. */
 void log_init(const char *progname);
 
+/*
+ * Read INC_LOG_FORMAT and INC_LOG_LEVEL again through lib/config, so the
+ * config files can set them too; call after config_load().
+ */
+void log_configure(void);
+
 /* The name given to log_init(), for usage lines and messages. */
 const char *log_prog(void);
 

@@ -17,6 +17,25 @@ static const char *mail_headers[] = { "from", "received", "return-path",
 	"message-id", "date", "mime-version", "delivered-to", NULL };
 
 int
+mail_sniff_start(const char *buf, size_t len)
+{
+	static const char *also[] = { "subject", "to", "x-", NULL };
+
+	if (len >= 5 && memcmp(buf, "From ", 5) == 0)
+		return 1;
+	for (int pass = 0; pass < 2; pass++) {
+		const char **names = pass ? also : mail_headers;
+		for (int h = 0; names[h]; h++) {
+			size_t n = strlen(names[h]);
+			if (len > n && strncasecmp(buf, names[h], n) == 0 &&
+			    (buf[n] == ':' || names[h][n - 1] == '-'))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int
 mail_sniff(const char *buf, size_t len)
 {
 	size_t i = 0, nhdr = 0;

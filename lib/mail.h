@@ -14,6 +14,13 @@
 #include <stddef.h>
 #include <jansson.h>
 
+/*
+ * 1 if the first line of buf could open a mail: an mbox "From " line or a
+ * header such as From:, Received:, Subject: (worth reading the whole
+ * header block to decide with mail_sniff()).
+ */
+int mail_sniff_start(const char *buf, size_t len);
+
 /* 1 if buf looks like the start of a mail message (a header block). */
 int mail_sniff(const char *buf, size_t len);
 

@@ -249,6 +249,33 @@ record_reader_peek(struct record_reader *r, const char **buf)
 	return (ssize_t)(r->end - r->start);
 }
 
+/* Is there a blank line (LF, optional CR, LF) in p[0..n)? */
+static int
+has_blank_line(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (p[i] == '\n' && (p[i + 1] == '\n' || (p[i + 1] == '\r' &&
+		    i + 2 < n && p[i + 2] == '\n')))
+			return 1;
+	return 0;
+}
+
+ssize_t
+record_reader_peek_block(struct record_reader *r, const char **buf)
+{
+	while (!r->eof && !sig_stop &&
+	    !has_blank_line(r->buf + r->start, r->end - r->start) &&
+	    r->end - r->start <= r->max) {
+		ssize_t n = fill(r);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = 1;
+	}
+	*buf = r->buf + r->start;
+	return (ssize_t)(r->end - r->start);
+}
+
 int
 record_reader_slurp(struct record_reader *r, size_t max, char **buf,
     size_t *len)

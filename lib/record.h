@@ -63,6 +63,12 @@ enum record_line record_read_line(struct record_reader *r, char **line,
 ssize_t record_reader_peek(struct record_reader *r, const char **buf);
 
 /*
+ * As record_reader_peek(), but read on until a blank line (the end of a
+ * mail header block), the limit, or the end of input.
+ */
+ssize_t record_reader_peek_block(struct record_reader *r, const char **buf);
+
+/*
  * Read all the unread input, up to max bytes (-1 with errno EFBIG past
  * that).  *buf is NUL-terminated and valid until the next call.
  */

@@ -1,5 +1,6 @@
 /* spool: a maildir-style durable queue. */
 #include "spool.h"
+#include "fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,30 +17,6 @@
 
 static const char *subdirs[] = { "tmp", "new", "cur", "bad" };
 
-static int
-mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof buf) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
 int
 spool_init(const char *dir, char *why, size_t whylen)
 {
@@ -47,7 +24,7 @@ spool_init(const char *dir, char *why, size_t whylen)
 
 	for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, subdirs[i]);
-		if (mkdir_p(p) < 0) {
+		if (fs_mkdir_p(p, 0700) < 0) {
 			snprintf(why, whylen, "%s: %s", p, strerror(errno));
 			return -1;
 		}

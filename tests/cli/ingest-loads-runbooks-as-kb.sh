@@ -45,7 +45,13 @@ must_be_empty err
 test "$(lines out)" -eq 2
 jqtest 'select(.id=="kb-db-pool") | .kind=="kb" and .title=="Database connection pool exhausted" and .severity=="HIGH" and .tags==["database","postgres"] and .description=="The application cannot get a connection from its pool.\n\nRequests queue and time out." and .resolution=="Raise the pool size or kill idle-in-transaction sessions." and (.sections.diagnosis|contains("# count connections")) and .metadata.front_matter.owner=="dba"' out
 jqtest 'select(.id=="kb:disk") | .title=="DiskFull" and .resolution=="Delete old logs." and .description=="A file system is out of space."' out
-# JSON lines work as knowledge too.
+# A runbook may start with a link: markdown by name, not JSON.
+printf '[Upstream](https://example.com) runbook\n\n## Meaning\nLinks first.\n' >kb/link.md
+inc-ingest --kb kb/link.md >out
+jqtest '.id=="kb:link" and .description=="Links first."' out
+# JSON lines work as knowledge too, severity in our three words.
+echo '{"id":"kb-w","title":"t","description":"d","severity":"warning"}' | inc-ingest --kb >out
+jqtest '.severity=="MEDIUM"' out
 echo '{"id":"kb-j","title":"t","description":"d","resolution":"r","severity":"LOW"}' | inc-ingest --kb >out
 jqtest '.kind=="kb" and .resolution=="r"' out
 # Broken front matter is rejected with the reason.

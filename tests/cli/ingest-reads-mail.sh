@@ -34,6 +34,9 @@ body=$(printf 'Caf\351 queue is backing up' | base64)
 printf 'From: a@b.example\nSubject: queue\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: base64\n\n%s\n' "$body" >m2.eml
 inc-ingest <m2.eml >out
 jqtest '.description=="Café queue is backing up" and .title=="queue"' out
+# A mail typed slowly into a pipe is still read as a mail.
+{ printf 'From: slow@example.com\n'; sleep 0.3; printf 'Subject: slow\n'; sleep 0.3; printf '\nbody text\n'; } | inc-ingest >out
+jqtest '.ingest.format=="email" and .title=="slow" and .description=="body text\n"' out
 # A mail with no text at all is rejected.
 printf 'From: a@b.example\nSubject: empty\nContent-Type: text/plain\n\n\n' >m3.eml
 expect_code 65 inc-ingest m3.eml >out 2>err

@@ -47,6 +47,11 @@ print("%016x"%h)')"'"' out
 # The schema page beside the payloads is prose, not a payload: it is read as text.
 inc-ingest "$P/alertmanager_docs_webhook_config_schema.md" >out
 jq -e -s 'all(.[]; .ingest.format=="text")' out >/dev/null
+# Grafana before unified alerting: one record per rule, resolved by its "ok".
+echo '{"title":"[Alerting] CPU","ruleId":7,"ruleName":"CPU","state":"alerting","message":"CPU high","evalMatches":[]}' | inc-ingest >a
+echo '{"title":"[OK] CPU","ruleId":7,"ruleName":"CPU","state":"ok","message":"CPU fine","evalMatches":[]}' | inc-ingest >b
+jqtest '.id=="grafana-rule-7" and .metadata.alert.status=="firing" and .ingest.format=="grafana-legacy"' a
+jqtest '.id=="grafana-rule-7" and .metadata.alert.status=="resolved"' b
 # An empty alert list is an error, not silence.
 echo '{"version":"4","receiver":"r","status":"firing","alerts":[]}' | expect_code 65 inc-ingest >out 2>err
 grep -q 'alertmanager payload has no alerts' err

@@ -45,8 +45,16 @@ main(void)
 	CHECK(config_load(err, sizeof err) < 0);
 	CHECK(strstr(err, ": line 2: expected KEY=value") != NULL);
 	unlink(path);
-	/* A missing file is no error. */
+	/* INC_CONFIG naming a missing file is a mistake worth saying... */
 	setenv("INC_CONFIG", "/nonexistent/inc.conf", 1);
+	CHECK(config_load(err, sizeof err) < 0);
+	CHECK_STR(err, "INC_CONFIG: /nonexistent/inc.conf: No such file or "
+	    "directory");
+	/* ... but the usual files are optional. */
+	unsetenv("INC_CONFIG");
+	setenv("HOME", "/nonexistent", 1);
+	unsetenv("XDG_CONFIG_HOME");
+	CHECK(chdir("/") == 0);
 	CHECK(config_load(err, sizeof err) == 0);
 	return unit_done();
 }

@@ -33,5 +33,9 @@ main(void)
 	CHECK_STR(redact("Basic auth failed"), "Basic auth failed");
 	CHECK_STR(redact("risk-free task-runner"), "risk-free task-runner");
 	CHECK_STR(redact("version +2"), "version +2");
+	CHECK_STR(redact("line 2: expected KEY=value"),
+	    "line 2: expected KEY=value");
+	CHECK_STR(redact("https://x.example/a?api_key=abc&b=1"),
+	    "https://x.example/a?api_key=*&b=1");
 	return unit_done();
 }
