@@ -797,6 +797,16 @@ usage_error(const char *fmt, const char *arg)
 	exit(EX_USAGE);
 }
 
+static json_t *meta_flags;
+
+/* Usage errors exit from inside option parsing: free what it made. */
+static void
+free_meta(void)
+{
+	json_decref(meta_flags);
+	meta_flags = NULL;
+}
+
 static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -821,7 +831,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof *o);
-	o->meta = json_object();
+	o->meta = meta_flags = json_object();
+	atexit(free_meta);
 	while ((c = getopt_long(argc, argv, "t:s:m:f:wqhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -962,7 +973,6 @@ main(int argc, char *argv[])
 	if (g.magic)
 		magic_close(g.magic);
 	jscan_free(&g.scan);
-	json_decref(o.meta);
 	if (rc)
 		return rc;
 	if (g.ioerr)

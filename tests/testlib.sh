@@ -7,6 +7,8 @@ set -eu
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 SHARED="$TOP/../shared"
 TESTDIR=$(mktemp -d "${TMPDIR:-/tmp}/inc-test.XXXXXX")
+# The test's own stderr, for failures inside `cmd 2>err`.
+exec 9>&2
 _cleanups=""
 _failed=""
 _on_exit() {
@@ -14,7 +16,7 @@ _on_exit() {
 	set +e
 	# A bare command failing under set -e says nothing by itself.
 	[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || [ -n "$_failed" ] ||
-		echo "FAIL: a command exited $rc (set -e)" >&2
+		echo "FAIL: a command exited $rc (set -e)" >&9
 	eval "$_cleanups"
 	cd /
 	rm -rf "$TESTDIR"
@@ -39,7 +41,7 @@ PY=/usr/bin/python3
 when_finished() { _cleanups="$1; $_cleanups"; }
 
 # fail MSG: end the test as failed.
-fail() { _failed=1; echo "FAIL: $*" >&2; exit 1; }
+fail() { _failed=1; echo "FAIL: $*" >&9; exit 1; }
 
 # skip REASON: end the test as skipped (exit 77).
 skip() { echo "$*"; exit 77; }
