@@ -1,0 +1,693 @@
+/*
+ * store-pg: the PostgreSQL backend of store, over libpq.
+ *
+ * A batch costs two round trips whatever its size.  The first opens the
+ * transaction and locks the batch's existing rows (SELECT ... FOR UPDATE
+ * in id order, so two writers lock in the same order and cannot deadlock).
+ * The second writes everything with one multi-row statement per kind of
+ * write (arrays passed as parameters and unnested: new rows by INSERT,
+ * locked rows by UPDATE) and commits.  A row that another writer created
+ * after our SELECT makes our INSERT fail with a unique violation: the
+ * batch is then redone, and sees that row.  Both trips go out in pipeline
+ * mode: BEGIN, the statements and COMMIT leave in one write.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
+
+#include "rfc3339.h"
+
+/* A growable byte buffer for the array literals. */
+struct pgbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+struct pg {
+	PGconn *conn;
+	int begun;		/* BEGIN is queued, not sent yet */
+	/* [0]: rows to insert, [1]: rows to update */
+	struct pgbuf inc[2][STORE_I_NCOLS], ev[STORE_E_NCOLS];
+	struct pgbuf kb[2][STORE_K_NCOLS + 1];
+	size_t n_inc[2], n_ev, n_kb[2];
+	int bump;
+	char bump_at[RFC3339_LEN];
+};
+
+/* Same numbers and meaning as in store-sqlite.c; never edit a shipped one. */
+static const char *const migrations[] = {
+	/* 1: the tables of DESIGN §4 */
+	"CREATE TABLE incidents ("
+	" id text PRIMARY KEY, kind text, title text, type text,"
+	" source text, severity text, status text, classification_method text,"
+	" created_at text, updated_at text, reported_at text,"
+	" acknowledged_at text, acknowledged_by text, resolved_at text,"
+	" resolution text, version bigint NOT NULL, record text NOT NULL);"
+	"CREATE INDEX incidents_created_at ON incidents (created_at);"
+	"CREATE TABLE events ("
+	" seq bigserial PRIMARY KEY, incident_id text NOT NULL,"
+	" at text NOT NULL, type text NOT NULL, actor text, detail text);"
+	"CREATE INDEX events_incident ON events (incident_id, seq);"
+	"CREATE TABLE kb ("
+	" id text PRIMARY KEY, title text, severity text, resolution text,"
+	" model text, dim integer, vector bytea, record text NOT NULL,"
+	" updated_at text, version bigint NOT NULL);"
+	"CREATE INDEX kb_model ON kb (model);"
+	"CREATE TABLE kb_meta ("
+	" id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL,"
+	" updated_at text);"
+	"INSERT INTO kb_meta (id, version) VALUES (1, 0);",
+};
+
+/* Any number: it only has to be the same in every inc-store. */
+#define MIGRATE_LOCK "7340291"
+
+#define INC_UNNEST \
+	" unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]," \
+	" $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]," \
+	" $11::text[], $12::text[], $13::text[], $14::text[], $15::text[]," \
+	" $16::bigint[], $17::text[])"
+static const char sql_ins_inc[] =
+	"INSERT INTO incidents (id, kind, title, type, source, severity,"
+	" status, classification_method, created_at, updated_at, reported_at,"
+	" acknowledged_at, acknowledged_by, resolved_at, resolution, version,"
+	" record) SELECT * FROM" INC_UNNEST;
+static const char sql_upd_inc[] =
+	"UPDATE incidents AS i SET kind = u.kind, title = u.title,"
+	" type = u.type, source = u.source, severity = u.severity,"
+	" status = u.status, classification_method = u.method,"
+	" updated_at = u.updated_at, reported_at = u.reported_at,"
+	" acknowledged_at = u.ack_at, acknowledged_by = u.ack_by,"
+	" resolved_at = u.resolved_at, resolution = u.resolution,"
+	" version = u.version, record = u.record FROM" INC_UNNEST
+	" AS u(id, kind, title, type, source, severity, status, method,"
+	" created_at, updated_at, reported_at, ack_at, ack_by, resolved_at,"
+	" resolution, version, record) WHERE i.id = u.id";
+static const char sql_put_ev[] =
+	"INSERT INTO events (incident_id, at, type, actor, detail)"
+	" SELECT a, b, c, d, e FROM unnest($1::text[], $2::text[],"
+	" $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+	" AS u(a, b, c, d, e, n) ORDER BY n";
+#define KB_UNNEST \
+	" unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]," \
+	" $6::integer[], $7::text[], $8::text[], $9::bigint[], $10::bytea[])"
+static const char sql_ins_kb[] =
+	"INSERT INTO kb (id, title, severity, resolution, model, dim, record,"
+	" updated_at, version, vector) SELECT * FROM" KB_UNNEST;
+static const char sql_upd_kb[] =
+	"UPDATE kb AS k SET title = u.title, severity = u.severity,"
+	" resolution = u.resolution, model = u.model, dim = u.dim,"
+	" record = u.record, updated_at = u.updated_at, version = u.version,"
+	" vector = u.vector FROM" KB_UNNEST " AS u(id, title, severity,"
+	" resolution, model, dim, record, updated_at, version, vector)"
+	" WHERE k.id = u.id";
+static const char sql_bump_kb[] =
+	"UPDATE kb_meta SET version = version + 1, updated_at = $1"
+	" WHERE id = 1";
+
+static void
+buf_add(struct pgbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/*
+ * Append one element to an array literal being built ("{" first, "}" at
+ * the end).  Quoted, with backslash and quote escaped: the only two
+ * characters special inside a quoted element.
+ */
+static void
+arr_add(struct pgbuf *b, const char *s)
+{
+	buf_add(b, b->len ? "," : "{", 1);
+	if (!s) {
+		buf_add(b, "NULL", 4);
+		return;
+	}
+	buf_add(b, "\"", 1);
+	for (const char *p = s; *p;) {
+		size_t run = strcspn(p, "\\\"");
+		buf_add(b, p, run);
+		p += run;
+		if (*p) {
+			buf_add(b, "\\", 1);
+			buf_add(b, p, 1);
+			p++;
+		}
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* Close the literal, for use as a parameter; NULL when out of memory. */
+static const char *
+arr_end(struct pgbuf *b)
+{
+	buf_add(b, "}", 1);
+	return b->oom ? NULL : b->p;
+}
+
+static void
+clear(struct pgbuf *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i].len = 0, b[i].oom = 0;
+}
+
+static void
+reset_batch(struct pg *pg)
+{
+	for (int i = 0; i < 2; i++) {
+		clear(pg->inc[i], STORE_I_NCOLS);
+		clear(pg->kb[i], STORE_K_NCOLS + 1);
+		pg->n_inc[i] = pg->n_kb[i] = 0;
+	}
+	clear(pg->ev, STORE_E_NCOLS);
+	pg->n_ev = 0;
+	pg->bump = 0;
+}
+
+/* libpq's messages span lines; ours are one line. */
+static void
+one_line(char *err, size_t errlen, const char *msg)
+{
+	size_t n = 0;
+	int space = 0;
+
+	for (const char *p = msg ? msg : ""; *p && n + 1 < errlen; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < errlen)
+			err[n++] = ' ';
+		space = 0;
+		err[n++] = *p;
+	}
+	if (errlen)
+		err[n] = '\0';
+}
+
+/*
+ * Lost a race (serialization failure, deadlock, a row created by another
+ * writer since we looked) or the connection.
+ */
+static int
+retryable(PGconn *conn, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (PQstatus(conn) == CONNECTION_BAD)
+		return 1;
+	return state && (strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0 || strcmp(state, "23505") == 0);
+}
+
+struct pgq {
+	const char *sql;
+	int n;
+	const char *const *params;
+};
+
+/*
+ * Send the queries in one pipeline, then read every answer.  The rows of
+ * query number keep are handed back in *rows (else NULL).  On the first
+ * failure the rest of the pipeline is skipped by the server; the error is
+ * the first one.
+ */
+static int
+run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
+    char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (rows)
+		*rows = NULL;
+	if (!PQenterPipelineMode(pg->conn)) {
+		one_line(err, errlen, PQerrorMessage(pg->conn));
+		return STORE_ERR;
+	}
+	for (int i = 0; i < nq; i++) {
+		if (!PQsendQueryParams(pg->conn, q[i].sql, q[i].n, NULL,
+		    q[i].params, NULL, NULL, 0)) {
+			one_line(err, errlen, PQerrorMessage(pg->conn));
+			rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
+			nq = i;
+			break;
+		}
+	}
+	if (!PQpipelineSync(pg->conn) && rc == 0) {
+		one_line(err, errlen, PQerrorMessage(pg->conn));
+		rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
+	}
+	for (int i = 0; i < nq && PQstatus(pg->conn) == CONNECTION_OK; i++) {
+		PGresult *r;
+		while ((r = PQgetResult(pg->conn)) != NULL) {
+			ExecStatusType s = PQresultStatus(r);
+			if (s == PGRES_FATAL_ERROR && rc == 0) {
+				one_line(err, errlen,
+				    PQresultErrorMessage(r));
+				rc = retryable(pg->conn, r) ? STORE_RETRY :
+				    STORE_ERR;
+			}
+			if (i == keep && s == PGRES_TUPLES_OK && rows) {
+				*rows = r;
+				continue;
+			}
+			PQclear(r);
+		}
+	}
+	/* Then the sync point, and back to plain mode. */
+	for (int nulls = 0; nulls < 100;) {
+		PGresult *r = PQgetResult(pg->conn);
+		if (!r) {
+			if (PQstatus(pg->conn) != CONNECTION_OK)
+				break;
+			nulls++;
+			continue;
+		}
+		int sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		if (rc == 0)
+			one_line(err, errlen, PQerrorMessage(pg->conn));
+		rc = STORE_RETRY;
+	} else if (!PQexitPipelineMode(pg->conn) && rc == 0) {
+		one_line(err, errlen, PQerrorMessage(pg->conn));
+		rc = STORE_ERR;
+	}
+	if (rc < 0 && rows && *rows) {
+		PQclear(*rows);
+		*rows = NULL;
+	}
+	return rc;
+}
+
+static int
+pg_begin(void *be, char *err, size_t errlen)
+{
+	struct pg *pg = be;
+
+	/* A server restart drops the connection: come back once per batch. */
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		PQreset(pg->conn);
+		if (PQstatus(pg->conn) != CONNECTION_OK) {
+			one_line(err, errlen, PQerrorMessage(pg->conn));
+			return STORE_ERR;
+		}
+	}
+	reset_batch(pg);
+	pg->begun = 1;
+	return 0;
+}
+
+static int
+pg_load(void *be, const char *table, const char *const *ids, size_t n,
+    void (*fn)(void *, const char *, int64_t, const char *),
+    void *arg, char *err, size_t errlen)
+{
+	struct pg *pg = be;
+	struct pgbuf lit = { 0 };
+	struct pgq q[2];
+	char sel[160];
+	const char *params[1];
+	PGresult *rows;
+	int nq = 0, rc;
+
+	for (size_t i = 0; i < n; i++)
+		arr_add(&lit, ids[i]);
+	if (!(params[0] = arr_end(&lit))) {
+		free(lit.p);
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERR;
+	}
+	snprintf(sel, sizeof sel, "SELECT id, version, record FROM %s"
+	    " WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", table);
+	if (pg->begun)
+		q[nq++] = (struct pgq){ "BEGIN", 0, NULL };
+	q[nq++] = (struct pgq){ sel, 1, params };
+	rc = run(pg, q, nq, nq - 1, &rows, err, errlen);
+	free(lit.p);
+	if (rc < 0)
+		return rc;
+	pg->begun = 0;
+	for (int i = 0; rows && i < PQntuples(rows); i++)
+		fn(arg, PQgetvalue(rows, i, 0),
+		    strtoll(PQgetvalue(rows, i, 1), NULL, 10),
+		    PQgetvalue(rows, i, 2));
+	PQclear(rows);
+	return 0;
+}
+
+static int
+pg_put_incident(void *be, const char *const *cols, int exists, char *err,
+    size_t errlen)
+{
+	struct pg *pg = be;
+
+	(void)err, (void)errlen;
+	exists = !!exists;
+	for (int i = 0; i < STORE_I_NCOLS; i++)
+		arr_add(&pg->inc[exists][i], cols[i]);
+	pg->n_inc[exists]++;
+	return 0;
+}
+
+static int
+pg_put_event(void *be, const char *const *cols, char *err, size_t errlen)
+{
+	struct pg *pg = be;
+
+	(void)err, (void)errlen;
+	for (int i = 0; i < STORE_E_NCOLS; i++)
+		arr_add(&pg->ev[i], cols[i]);
+	pg->n_ev++;
+	return 0;
+}
+
+static int
+pg_put_kb(void *be, const char *const *cols, const void *vec, size_t veclen,
+    int exists, char *err, size_t errlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct pg *pg = be;
+	char *h = NULL;
+
+	exists = !!exists;
+	for (int i = 0; i < STORE_K_NCOLS; i++)
+		arr_add(&pg->kb[exists][i], cols[i]);
+	/* bytea's input syntax: \x then two hex digits a byte. */
+	if (vec) {
+		const unsigned char *v = vec;
+		h = malloc(veclen * 2 + 3);
+		if (!h) {
+			snprintf(err, errlen, "out of memory");
+			return STORE_ERR;
+		}
+		h[0] = '\\', h[1] = 'x';
+		for (size_t i = 0; i < veclen; i++) {
+			h[2 + 2 * i] = hex[v[i] >> 4];
+			h[3 + 2 * i] = hex[v[i] & 15];
+		}
+		h[2 + 2 * veclen] = '\0';
+	}
+	arr_add(&pg->kb[exists][STORE_K_NCOLS], h);
+	free(h);
+	pg->n_kb[exists]++;
+	return 0;
+}
+
+static int
+pg_bump_kb(void *be, const char *now, char *err, size_t errlen)
+{
+	struct pg *pg = be;
+
+	(void)err, (void)errlen;
+	pg->bump = 1;
+	snprintf(pg->bump_at, sizeof pg->bump_at, "%s", now);
+	return 0;
+}
+
+static int
+pg_end(void *be, int rollback, char *err, size_t errlen)
+{
+	struct pg *pg = be;
+	const char *pi[2][STORE_I_NCOLS], *pe[STORE_E_NCOLS];
+	const char *pk[2][STORE_K_NCOLS + 1], *pb[1] = { pg->bump_at };
+	static const char *const inc_sql[] = { sql_ins_inc, sql_upd_inc };
+	static const char *const kb_sql[] = { sql_ins_kb, sql_upd_kb };
+	struct pgq q[9];
+	int nq = 0, rc, oom = 0;
+
+	if (rollback) {
+		/* Nothing was sent, or the server has to forget it. */
+		reset_batch(pg);
+		if (!pg->begun && PQstatus(pg->conn) == CONNECTION_OK &&
+		    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+			PQclear(PQexec(pg->conn, "ROLLBACK"));
+		pg->begun = 0;
+		return 0;
+	}
+	/* Rows were queued without a load (never so far): open the block. */
+	if (pg->begun)
+		q[nq++] = (struct pgq){ "BEGIN", 0, NULL };
+	for (int e = 0; e < 2; e++) {
+		if (!pg->n_inc[e])
+			continue;
+		for (int i = 0; i < STORE_I_NCOLS; i++)
+			oom |= !(pi[e][i] = arr_end(&pg->inc[e][i]));
+		q[nq++] = (struct pgq){ inc_sql[e], STORE_I_NCOLS, pi[e] };
+	}
+	if (pg->n_ev) {
+		for (int i = 0; i < STORE_E_NCOLS; i++)
+			oom |= !(pe[i] = arr_end(&pg->ev[i]));
+		q[nq++] = (struct pgq){ sql_put_ev, STORE_E_NCOLS, pe };
+	}
+	for (int e = 0; e < 2; e++) {
+		if (!pg->n_kb[e])
+			continue;
+		for (int i = 0; i <= STORE_K_NCOLS; i++)
+			oom |= !(pk[e][i] = arr_end(&pg->kb[e][i]));
+		q[nq++] = (struct pgq){ kb_sql[e], STORE_K_NCOLS + 1, pk[e] };
+	}
+	if (pg->bump)
+		q[nq++] = (struct pgq){ sql_bump_kb, 1, pb };
+	q[nq++] = (struct pgq){ "COMMIT", 0, NULL };
+	pg->begun = 0;
+	if (oom) {
+		reset_batch(pg);
+		if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+			PQclear(PQexec(pg->conn, "ROLLBACK"));
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERR;
+	}
+	rc = run(pg, q, nq, -1, NULL, err, errlen);
+	reset_batch(pg);
+	/* A failed statement leaves the transaction open and aborted. */
+	if (rc < 0 && PQstatus(pg->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(pg->conn, "ROLLBACK"));
+	return rc;
+}
+
+static int
+pg_query(void *be, const char *sql, int n, const char *const *params,
+    int (*row)(void *, int, const char *const *), void *arg, char *err,
+    size_t errlen)
+{
+	struct pg *pg = be;
+	PGresult *r;
+	const char **vals;
+	int ncols, ret = 0;
+
+	if (PQstatus(pg->conn) != CONNECTION_OK)
+		PQreset(pg->conn);
+	r = PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    PQresultStatus(r) != PGRES_COMMAND_OK) {
+		one_line(err, errlen, PQresultErrorMessage(r));
+		ret = retryable(pg->conn, r) ? STORE_RETRY : STORE_ERR;
+		PQclear(r);
+		return ret;
+	}
+	ncols = PQnfields(r);
+	vals = calloc((size_t)ncols + 1, sizeof *vals);
+	if (!vals) {
+		PQclear(r);
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERR;
+	}
+	for (int i = 0; i < PQntuples(r) && ret == 0; i++) {
+		for (int j = 0; j < ncols; j++)
+			vals[j] = PQgetisnull(r, i, j) ? NULL :
+			    PQgetvalue(r, i, j);
+		ret = row(arg, ncols, vals);
+	}
+	free(vals);
+	PQclear(r);
+	return ret;
+}
+
+/* Run a statement (or several, without parameters); 0 or STORE_ERR. */
+static int
+exec(struct pg *pg, const char *sql, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(pg->conn, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		one_line(err, errlen, PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : STORE_ERR;
+}
+
+static int
+schema_version(struct pg *pg, int *version, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(pg->conn,
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations");
+	const char *state;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		*version = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		return 0;
+	}
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (state && strcmp(state, "42P01") == 0) {	/* undefined_table */
+		*version = 0;
+		PQclear(r);
+		return 0;
+	}
+	one_line(err, errlen, PQresultErrorMessage(r));
+	PQclear(r);
+	return STORE_ERR;
+}
+
+static int
+pg_migrate(void *be, int check, int *applied, int *version, char *err,
+    size_t errlen)
+{
+	struct pg *pg = be;
+	int n = (int)(sizeof migrations / sizeof migrations[0]);
+	int v;
+
+	*applied = 0;
+	if (check)
+		return schema_version(pg, version, err, errlen);
+	for (;;) {
+		char now[RFC3339_LEN], sql[128];
+
+		/*
+		 * CREATE TABLE IF NOT EXISTS is not safe against a concurrent
+		 * CREATE: the advisory lock makes migrators take turns.
+		 */
+		if (exec(pg, "BEGIN", err, errlen) < 0)
+			return STORE_ERR;
+		if (exec(pg, "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")",
+		    err, errlen) < 0 ||
+		    exec(pg, "SET LOCAL client_min_messages = warning;"
+		    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		    " version integer PRIMARY KEY, applied_at text NOT NULL)",
+		    err, errlen) < 0 ||
+		    schema_version(pg, &v, err, errlen) < 0)
+			goto rollback;
+		*version = v;
+		if (v > n) {
+			snprintf(err, errlen, "schema version %d is newer than"
+			    " this program knows (%d)", v, n);
+			goto rollback;
+		}
+		if (v == n)
+			return exec(pg, "COMMIT", err, errlen);
+		rfc3339_now(now, sizeof now);
+		snprintf(sql, sizeof sql, "INSERT INTO schema_migrations"
+		    " VALUES (%d, '%s')", v + 1, now);
+		if (exec(pg, migrations[v], err, errlen) < 0 ||
+		    exec(pg, sql, err, errlen) < 0 ||
+		    exec(pg, "COMMIT", err, errlen) < 0)
+			goto rollback;
+		(*applied)++;
+		*version = v + 1;
+	}
+rollback:
+	PQclear(PQexec(pg->conn, "ROLLBACK"));
+	return STORE_ERR;
+}
+
+static void
+pg_close(void *be)
+{
+	struct pg *pg = be;
+
+	if (!pg)
+		return;
+	for (int e = 0; e < 2; e++) {
+		for (int i = 0; i < STORE_I_NCOLS; i++)
+			free(pg->inc[e][i].p);
+		for (int i = 0; i <= STORE_K_NCOLS; i++)
+			free(pg->kb[e][i].p);
+	}
+	for (int i = 0; i < STORE_E_NCOLS; i++)
+		free(pg->ev[i].p);
+	PQfinish(pg->conn);
+	free(pg);
+}
+
+static const struct store_backend pg_backend = {
+	.name = "postgresql",
+	.vector_hex = "encode(vector, 'hex')",
+	.begin = pg_begin,
+	.load = pg_load,
+	.put_incident = pg_put_incident,
+	.put_event = pg_put_event,
+	.put_kb = pg_put_kb,
+	.bump_kb = pg_bump_kb,
+	.end = pg_end,
+	.query = pg_query,
+	.migrate = pg_migrate,
+	.close = pg_close,
+};
+
+static void
+quiet(void *arg, const char *msg)
+{
+	/* NOTICEs ("relation exists, skipping") are not for our stderr. */
+	(void)arg, (void)msg;
+}
+
+int
+store_pg_open(const char *url, const char *where, void **be,
+    const struct store_backend **ops, char *err, size_t errlen)
+{
+	/*
+	 * Settings before dbname are defaults that the URL may override;
+	 * settings after it would override the URL.
+	 */
+	const char *keys[] = { "connect_timeout", "fallback_application_name",
+	    "client_encoding", "dbname", NULL };
+	const char *vals[] = { "10", "inc-store", "UTF8", url, NULL };
+	struct pg *pg;
+
+	(void)where;
+	pg = calloc(1, sizeof *pg);
+	if (!pg) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERR;
+	}
+	pg->conn = PQconnectdbParams(keys, vals, 1);
+	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
+		one_line(err, errlen, pg->conn ? PQerrorMessage(pg->conn) :
+		    "out of memory");
+		pg_close(pg);
+		return STORE_ERR;
+	}
+	PQsetNoticeProcessor(pg->conn, quiet, NULL);
+	*be = pg;
+	*ops = &pg_backend;
+	return 0;
+}
