@@ -78,3 +78,29 @@ lines() { wc -l <"$1" | tr -d ' '; }
 need_shared() {
 	[ -d "$SHARED/data" ] || skip "../shared/data is absent: real payloads not tested"
 }
+
+# for_each_db FN: run FN once per database backend, in a fresh directory,
+# with DB set to a fresh database: SQLite, then PostgreSQL on the cluster
+# that tests/run started.  Without one (INC_TEST_PG_URL unset) the test
+# skips once its SQLite run has passed.
+for_each_db() {
+	mkdir -p "$TESTDIR/sqlite" && cd "$TESTDIR/sqlite"
+	DB="sqlite:$TESTDIR/sqlite/test.db" BACKEND=sqlite
+	"$1"
+	[ -n "${INC_TEST_PG_URL:-}" ] ||
+		skip "no PostgreSQL cluster (INC_TEST_PG_URL): SQLite only"
+	mkdir -p "$TESTDIR/pg" && cd "$TESTDIR/pg"
+	DB=$("$TOP/tests/pgcluster" newdb) || fail "no fresh PostgreSQL database"
+	BACKEND=postgresql
+	"$1"
+	cd "$TESTDIR"
+}
+
+# db_sql QUERY: run QUERY on $DB with the backend's own client, values
+# separated by "|", one row a line.
+db_sql() {
+	case $DB in
+	sqlite:*) sqlite3 "${DB#sqlite:}" "$1" ;;
+	*) psql -X -q -A -t "$DB" -c "$1" ;;
+	esac
+}
