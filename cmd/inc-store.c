@@ -26,17 +26,16 @@
 #include "version.h"
 
 #define USAGE \
-"usage: inc-store [-nq] [-d URL] [--ack DIR] [--kb] [--reject FILE]" \
+"usage: inc-store [-nq] [-d url] [--ack dir] [--kb] [--reject file]" \
 " [--strict]\n" \
-"       inc-store [-d URL] get ID\n" \
-"       inc-store [-d URL] list [--status S] [--severity S] [--since T]" \
-" [--limit N]\n" \
-"                 [-f jsonl|table]\n" \
-"       inc-store [-d URL] stats [--since T] [-f json|table]\n" \
-"       inc-store [-d URL] events ID\n" \
-"       inc-store [-d URL] ack ID [--by WHO]\n" \
-"       inc-store [-d URL] resolve ID --resolution TEXT [--by WHO]\n" \
-"       inc-store [-d URL] migrate\n"
+"       inc-store [-d url] get id\n" \
+"       inc-store [-d url] list [--status status] [--severity severity]\n" \
+"                 [--since time] [--limit n] [-f jsonl | table]\n" \
+"       inc-store [-d url] stats [--since time] [-f json | table]\n" \
+"       inc-store [-d url] events id\n" \
+"       inc-store [-d url] ack id [--by who]\n" \
+"       inc-store [-d url] resolve id --resolution text [--by who]\n" \
+"       inc-store [-d url] migrate\n"
 
 enum {
 	O_ACK = 256, O_KB, O_REJECT, O_STRICT, O_STATUS, O_SEVERITY, O_SINCE,
@@ -211,7 +210,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		if (nargs < 0)
 			bad("%s: unknown command", o->cmd);
 		if (o->nargs != nargs)
-			bad("%s: takes %s", o->cmd, nargs ? "one ID" :
+			bad("%s: takes %s", o->cmd, nargs ? "one id" :
 			    "no operands");
 		if (nargs && !id_valid(o->args[0]))
 			bad("%s: not a valid incident id", o->args[0]);
@@ -250,7 +249,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	}
 	if (o->cmd && strcmp(o->cmd, "resolve") == 0 &&
 	    (!o->resolution || !*o->resolution))
-		bad("resolve: --resolution TEXT is required");
+		bad("resolve: --resolution text is required");
 }
 
 /* Filter mode */

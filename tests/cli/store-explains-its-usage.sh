@@ -5,7 +5,7 @@
 
 inc-store -h >out
 grep -q '^usage: inc-store ' out
-grep -q 'inc-store \[-d URL\] resolve ID --resolution TEXT' out
+grep -q 'inc-store \[-d url\] resolve id --resolution text' out
 inc-store --version >out
 grep -qx 'inc-store [0-9][0-9.]*' out
 expect_code 64 inc-store --no-such-option 2>err
@@ -13,7 +13,7 @@ grep -q '^usage: inc-store' err
 expect_code 64 inc-store frobnicate 2>err
 grep -q '^inc-store: frobnicate: unknown command$' err
 expect_code 64 inc-store get 2>err
-grep -q '^inc-store: get: takes one ID$' err
+grep -q '^inc-store: get: takes one id$' err
 expect_code 64 inc-store get 'a b' 2>err
 grep -q 'not a valid incident id' err
 expect_code 64 inc-store --kb list 2>err

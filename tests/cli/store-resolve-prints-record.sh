@@ -29,6 +29,6 @@ t() {
 	grep -q '^inc-store: rs-nope: no such incident$' err
 	expect_code 65 inc-store --db "$DB" ack rs-nope 2>/dev/null
 	expect_code 64 inc-store --db "$DB" resolve rs-1 2>err
-	grep -q 'resolve: --resolution TEXT is required' err
+	grep -q 'resolve: --resolution text is required' err
 }
 for_each_db t
