@@ -67,6 +67,7 @@ struct ingest {
 	const char *entry;	/* spool mode: the entry's name */
 	int64_t entry_usec;	/* spool mode: when it arrived */
 	struct jscan scan;	/* the bulk path for JSON lines */
+	int bulk;		/* INC_BULK_PATH=0 turns it off */
 	unsigned long n_out, n_rejected, n_ids;
 	int ioerr;
 };
@@ -242,7 +243,8 @@ fast_line(struct ingest *g, const char *line, size_t len,
 	struct opts *o = g->o;
 	int r;
 
-	if (g->collect || o->kb || o->type || o->source || o->title ||
+	if (!g->bulk || g->collect || o->kb || o->type || o->source ||
+	    o->title ||
 	    o->id || json_object_size(o->meta))
 		return 0;
 	if (!jscan_object(&g->scan, line, len))
@@ -938,6 +940,7 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s", err);
 		return EX_CONFIG;
 	}
+	g.bulk = strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0;
 	/* A whole document (a webhook body, a mail) may span many lines. */
 	g.max_doc = g.max_line * 16;
 	if (o.reject && !(g.reject = fopen(o.reject, "a"))) {

@@ -190,10 +190,29 @@ incident_fast_write(FILE *out, const struct jscan *s,
 	size_t n;
 	int sep = s->nkeys > 0;
 
+	static const char *tkeys[] = { "reported_at", "received_at" };
+	const struct jscan_key *tk[2];
+	char tnew[2][RFC3339_LEN];
+	int trepl[2] = { 0, 0 };
+
 	if (jscan_get(s, "alerts") || jscan_get(s, "ingest") ||
-	    jscan_get(s, "audio") || jscan_get(s, "reported_at") ||
-	    jscan_get(s, "received_at"))
+	    jscan_get(s, "audio"))
 		return 0;
+	/* Sender's times: valid, and rewritten in UTC where they are not. */
+	for (int i = 0; i < 2; i++) {
+		char t[64];
+		if (!(tk[i] = jscan_get(s, tkeys[i])))
+			continue;
+		if (tk[i]->type != '"' || tk[i]->escaped ||
+		    tk[i]->vlen - 2 >= sizeof t)
+			return 0;
+		raw = jscan_str(s, tk[i], &n);
+		memcpy(t, raw, n);
+		t[n] = '\0';
+		if (rfc3339_normalise(t, tnew[i], sizeof tnew[i]) < 0)
+			return 0;
+		trepl[i] = strcmp(t, tnew[i]) != 0;
+	}
 	if (id) {
 		if (id->type != '"' || id->escaped || id->vlen - 2 > ID_MAX)
 			return 0;
@@ -220,8 +239,24 @@ incident_fast_write(FILE *out, const struct jscan *s,
 	if (meta && meta->type != '{')
 		return 0;
 
-	/* The object without its closing brace, then our keys. */
-	fwrite(s->out, 1, s->len - 1, out);
+	/* The object without its closing brace, with UTC times put in
+	 * place, then our keys. */
+	int order[2], nrep = 0;
+	size_t at_off = 0;
+	for (int i = 0; i < 2; i++)
+		if (trepl[i])
+			order[nrep++] = i;
+	if (nrep == 2 && tk[order[0]]->voff > tk[order[1]]->voff) {
+		order[0] = 1;
+		order[1] = 0;
+	}
+	for (int r = 0; r < nrep; r++) {
+		const struct jscan_key *k = tk[order[r]];
+		fwrite(s->out + at_off, 1, k->voff - at_off, out);
+		fprintf(out, "\"%s\"", tnew[order[r]]);
+		at_off = k->voff + k->vlen;
+	}
+	fwrite(s->out + at_off, 1, s->len - 1 - at_off, out);
 	if (!id) {
 		id_new(buf, sizeof buf);
 		fprintf(out, "%s\"id\":\"%s\"", sep ? "," : "", buf);
@@ -231,9 +266,12 @@ incident_fast_write(FILE *out, const struct jscan *s,
 		fprintf(out, "%s\"kind\":\"incident\"", sep ? "," : "");
 		sep = 1;
 	}
-	rfc3339_now(at, sizeof at);
-	fprintf(out, "%s\"received_at\":\"%s\"", sep ? "," : "", at);
-	sep = 1;
+	if (!tk[1]) {
+		rfc3339_now(at, sizeof at);
+		fprintf(out, "%s\"received_at\":\"%s\"", sep ? "," : "",
+		    at);
+		sep = 1;
+	}
 	fprintf(out, "%s\"ingest\":{\"format\":\"%s\",\"input\":%s}}\n",
 	    sep ? "," : "", format, input_json);
 	return ferror(out) ? -1 : 1;

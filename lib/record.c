@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "log.h"
 #include "rfc3339.h"
 #include "sig.h"
@@ -368,29 +369,12 @@ record_parse(const char *line, size_t len, char *why, size_t whylen)
 int
 record_write(FILE *out, const json_t *rec)
 {
-	static char *buf;
-	static size_t cap;
-	size_t n;
+	static struct json_buf b;
 
-	for (;;) {
-		n = json_dumpb(rec, buf, cap, JSON_COMPACT);
-		if (n == 0) {
-			errno = EINVAL;
-			return -1;
-		}
-		if (n < cap)
-			break;
-		free(buf);
-		cap = n + 4096;
-		buf = malloc(cap);
-		if (!buf) {
-			cap = 0;
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	buf[n] = '\n';
-	if (fwrite(buf, 1, n + 1, out) != n + 1)
+	b.len = 0;
+	if (json_write(&b, rec) < 0 || json_buf_put(&b, "\n", 1) < 0)
+		return -1;
+	if (fwrite(b.data, 1, b.len, out) != b.len)
 		return -1;
 	return 0;
 }
