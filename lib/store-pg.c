@@ -5,14 +5,15 @@
  * transaction and locks the batch's existing rows (SELECT ... FOR UPDATE
  * in id order, so two writers lock in the same order and cannot deadlock).
  * The second writes everything with one multi-row statement per kind of
- * write (arrays passed as parameters and unnested: new rows by INSERT,
- * locked rows by UPDATE) and commits.  A row that another writer created
+ * write (binary arrays passed as parameters and unnested: new rows by
+ * INSERT, locked rows by UPDATE) and commits.  A row that another writer created
  * after our SELECT makes our INSERT fail with a unique violation: the
  * batch is then redone, and sees that row.  Both trips go out in pipeline
  * mode: BEGIN, the statements and COMMIT leave in one write.
  */
 #include "store.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,29 @@
 
 #include "rfc3339.h"
 
-/* A growable byte buffer for the array literals. */
-struct pgbuf {
+/* Type oids, for the element type of a binary array (pg_type.dat). */
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT4 23
+#define OID_TEXT 25
+
+/*
+ * One column of a batch as a one-dimensional array in PostgreSQL's binary
+ * format (array_recv): no quoting to add, none for the server to undo.
+ */
+struct pgarr {
 	char *p;
 	size_t len, cap;
-	int oom;
+	unsigned oid;
+	int n, hasnull, oom;
 };
 
 struct pg {
 	PGconn *conn;
 	int begun;		/* BEGIN is queued, not sent yet */
 	/* [0]: rows to insert, [1]: rows to update */
-	struct pgbuf inc[2][STORE_I_NCOLS], ev[STORE_E_NCOLS];
-	struct pgbuf kb[2][STORE_K_NCOLS + 1];
+	struct pgarr inc[2][STORE_I_NCOLS], ev[STORE_E_NCOLS];
+	struct pgarr kb[2][STORE_K_NCOLS + 1];
 	size_t n_inc[2], n_ev, n_kb[2];
 	int bump;
 	char bump_at[RFC3339_LEN];
@@ -40,22 +51,26 @@ struct pg {
 
 /* Same numbers and meaning as in store-sqlite.c; never edit a shipped one. */
 static const char *const migrations[] = {
-	/* 1: the tables of DESIGN §4 */
+	/*
+	 * 1: the tables of DESIGN §4.  Ids and times compare byte by byte,
+	 * as in SQLite: the same order on both, whatever the database's
+	 * locale, and no locale to consult on every index probe.
+	 */
 	"CREATE TABLE incidents ("
-	" id text PRIMARY KEY, kind text, title text, type text,"
+	" id text COLLATE \"C\" PRIMARY KEY, kind text, title text, type text,"
 	" source text, severity text, status text, classification_method text,"
-	" created_at text, updated_at text, reported_at text,"
+	" created_at text COLLATE \"C\", updated_at text, reported_at text,"
 	" acknowledged_at text, acknowledged_by text, resolved_at text,"
 	" resolution text, version bigint NOT NULL, record text NOT NULL);"
 	"CREATE INDEX incidents_created_at ON incidents (created_at);"
 	"CREATE TABLE events ("
-	" seq bigserial PRIMARY KEY, incident_id text NOT NULL,"
+	" seq bigserial PRIMARY KEY, incident_id text COLLATE \"C\" NOT NULL,"
 	" at text NOT NULL, type text NOT NULL, actor text, detail text);"
 	"CREATE INDEX events_incident ON events (incident_id, seq);"
 	"CREATE TABLE kb ("
-	" id text PRIMARY KEY, title text, severity text, resolution text,"
-	" model text, dim integer, vector bytea, record text NOT NULL,"
-	" updated_at text, version bigint NOT NULL);"
+	" id text COLLATE \"C\" PRIMARY KEY, title text, severity text,"
+	" resolution text, model text, dim integer, vector bytea,"
+	" record text NOT NULL, updated_at text, version bigint NOT NULL);"
 	"CREATE INDEX kb_model ON kb (model);"
 	"CREATE TABLE kb_meta ("
 	" id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL,"
@@ -110,79 +125,134 @@ static const char sql_bump_kb[] =
 	" WHERE id = 1";
 
 static void
-buf_add(struct pgbuf *b, const char *s, size_t n)
+put_bytes(struct pgarr *a, const void *s, size_t n)
 {
-	if (b->oom)
+	if (a->oom)
 		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
+	if (a->len + n > a->cap) {
+		size_t cap = a->cap ? a->cap : 4096;
 		char *p;
-		while (cap < b->len + n + 1)
+		while (cap < a->len + n)
 			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
+		if (!(p = realloc(a->p, cap))) {
+			a->oom = 1;
 			return;
 		}
-		b->p = p;
-		b->cap = cap;
+		a->p = p;
+		a->cap = cap;
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	memcpy(a->p + a->len, s, n);
+	a->len += n;
 }
 
-/*
- * Append one element to an array literal being built ("{" first, "}" at
- * the end).  Quoted, with backslash and quote escaped: the only two
- * characters special inside a quoted element.
- */
+/* The wire is big-endian. */
 static void
-arr_add(struct pgbuf *b, const char *s)
+put_be32(struct pgarr *a, uint32_t v)
 {
-	buf_add(b, b->len ? "," : "{", 1);
+	unsigned char b[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	put_bytes(a, b, 4);
+}
+
+/* Start a column: room for the header, filled in by arr_end(). */
+static void
+arr_start(struct pgarr *a, unsigned oid)
+{
+	static const char header[20];
+
+	a->len = 0;
+	a->n = a->hasnull = a->oom = 0;
+	a->oid = oid;
+	put_bytes(a, header, sizeof header);
+}
+
+/* Append an element of len bytes at s; NULL for SQL NULL. */
+static void
+arr_add(struct pgarr *a, const void *s, size_t len)
+{
+	a->n++;
 	if (!s) {
-		buf_add(b, "NULL", 4);
+		a->hasnull = 1;
+		put_be32(a, 0xffffffffu);	/* length -1 */
 		return;
 	}
-	buf_add(b, "\"", 1);
-	for (const char *p = s; *p;) {
-		size_t run = strcspn(p, "\\\"");
-		buf_add(b, p, run);
-		p += run;
-		if (*p) {
-			buf_add(b, "\\", 1);
-			buf_add(b, p, 1);
-			p++;
-		}
-	}
-	buf_add(b, "\"", 1);
-}
-
-/* Close the literal, for use as a parameter; NULL when out of memory. */
-static const char *
-arr_end(struct pgbuf *b)
-{
-	buf_add(b, "}", 1);
-	return b->oom ? NULL : b->p;
+	put_be32(a, (uint32_t)len);
+	put_bytes(a, s, len);
 }
 
 static void
-clear(struct pgbuf *b, size_t n)
+arr_text(struct pgarr *a, const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		b[i].len = 0, b[i].oom = 0;
+	arr_add(a, s, s ? strlen(s) : 0);
+}
+
+/* An integer column, from the decimal text the store hands us. */
+static void
+arr_int(struct pgarr *a, const char *s)
+{
+	unsigned char b[8];
+	uint64_t v;
+	int n = a->oid == OID_INT8 ? 8 : 4;
+
+	if (!s) {
+		arr_add(a, NULL, 0);
+		return;
+	}
+	v = (uint64_t)strtoll(s, NULL, 10);
+	for (int i = 0; i < n; i++)
+		b[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+	arr_add(a, b, (size_t)n);
+}
+
+/* Fill in the header: one dimension of n elements from index 1. */
+static const char *
+arr_end(struct pgarr *a, int *len)
+{
+	uint32_t h[5] = { 1, (uint32_t)a->hasnull, a->oid, (uint32_t)a->n,
+	    1 };
+
+	if (a->oom)
+		return NULL;
+	for (int i = 0; i < 5; i++) {
+		unsigned char *b = (unsigned char *)a->p + 4 * i;
+		b[0] = (unsigned char)(h[i] >> 24);
+		b[1] = (unsigned char)(h[i] >> 16);
+		b[2] = (unsigned char)(h[i] >> 8);
+		b[3] = (unsigned char)h[i];
+	}
+	*len = (int)a->len;
+	return a->p;
+}
+
+/* The element type of each column of a batch. */
+static unsigned
+inc_oid(int col)
+{
+	return col == STORE_I_VERSION ? OID_INT8 : OID_TEXT;
+}
+
+static unsigned
+kb_oid(int col)
+{
+	if (col == STORE_K_DIM)
+		return OID_INT4;
+	if (col == STORE_K_VERSION)
+		return OID_INT8;
+	return col == STORE_K_NCOLS ? OID_BYTEA : OID_TEXT;
 }
 
 static void
 reset_batch(struct pg *pg)
 {
-	for (int i = 0; i < 2; i++) {
-		clear(pg->inc[i], STORE_I_NCOLS);
-		clear(pg->kb[i], STORE_K_NCOLS + 1);
-		pg->n_inc[i] = pg->n_kb[i] = 0;
+	for (int e = 0; e < 2; e++) {
+		for (int i = 0; i < STORE_I_NCOLS; i++)
+			arr_start(&pg->inc[e][i], inc_oid(i));
+		for (int i = 0; i <= STORE_K_NCOLS; i++)
+			arr_start(&pg->kb[e][i], kb_oid(i));
+		pg->n_inc[e] = pg->n_kb[e] = 0;
 	}
-	clear(pg->ev, STORE_E_NCOLS);
+	for (int i = 0; i < STORE_E_NCOLS; i++)
+		arr_start(&pg->ev[i], OID_TEXT);
 	pg->n_ev = 0;
 	pg->bump = 0;
 }
@@ -223,10 +293,12 @@ retryable(PGconn *conn, const PGresult *r)
 	    strcmp(state, "40P01") == 0 || strcmp(state, "23505") == 0);
 }
 
+/* A query of a pipeline; lens NULL: all parameters are text. */
 struct pgq {
 	const char *sql;
 	int n;
 	const char *const *params;
+	const int *lens;
 };
 
 /*
@@ -248,8 +320,12 @@ run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
 		return STORE_ERR;
 	}
 	for (int i = 0; i < nq; i++) {
+		/* Binary parameters where lengths are given. */
+		static const int binary[STORE_I_NCOLS + 1] = {
+			1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+		};
 		if (!PQsendQueryParams(pg->conn, q[i].sql, q[i].n, NULL,
-		    q[i].params, NULL, NULL, 0)) {
+		    q[i].params, q[i].lens, q[i].lens ? binary : NULL, 0)) {
 			one_line(err, errlen, PQerrorMessage(pg->conn));
 			rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
 			nq = i;
@@ -330,27 +406,31 @@ pg_load(void *be, const char *table, const char *const *ids, size_t n,
     void *arg, char *err, size_t errlen)
 {
 	struct pg *pg = be;
-	struct pgbuf lit = { 0 };
+	struct pgarr arr = { 0 };
 	struct pgq q[2];
-	char sel[160];
+	char sel[192];
 	const char *params[1];
+	int lens[1], nq = 0, rc;
 	PGresult *rows;
-	int nq = 0, rc;
 
+	arr_start(&arr, OID_TEXT);
 	for (size_t i = 0; i < n; i++)
-		arr_add(&lit, ids[i]);
-	if (!(params[0] = arr_end(&lit))) {
-		free(lit.p);
+		arr_text(&arr, ids[i]);
+	if (!(params[0] = arr_end(&arr, &lens[0]))) {
+		free(arr.p);
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERR;
 	}
+	/* Byte order, whatever the database's collation: the order that
+	 * every writer locks in must be one and the same. */
 	snprintf(sel, sizeof sel, "SELECT id, version, record FROM %s"
-	    " WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE", table);
+	    " WHERE id = ANY($1::text[]) ORDER BY id COLLATE \"C\""
+	    " FOR UPDATE", table);
 	if (pg->begun)
-		q[nq++] = (struct pgq){ "BEGIN", 0, NULL };
-	q[nq++] = (struct pgq){ sel, 1, params };
+		q[nq++] = (struct pgq){ "BEGIN", 0, NULL, NULL };
+	q[nq++] = (struct pgq){ sel, 1, params, lens };
 	rc = run(pg, q, nq, nq - 1, &rows, err, errlen);
-	free(lit.p);
+	free(arr.p);
 	if (rc < 0)
 		return rc;
 	pg->begun = 0;
@@ -362,6 +442,18 @@ pg_load(void *be, const char *table, const char *const *ids, size_t n,
 	return 0;
 }
 
+/* Add one row to the columns cols of a batch. */
+static void
+add_row(struct pgarr *arr, const char *const *cols, int ncols)
+{
+	for (int i = 0; i < ncols; i++) {
+		if (arr[i].oid == OID_INT8 || arr[i].oid == OID_INT4)
+			arr_int(&arr[i], cols[i]);
+		else
+			arr_text(&arr[i], cols[i]);
+	}
+}
+
 static int
 pg_put_incident(void *be, const char *const *cols, int exists, char *err,
     size_t errlen)
@@ -370,8 +462,7 @@ pg_put_incident(void *be, const char *const *cols, int exists, char *err,
 
 	(void)err, (void)errlen;
 	exists = !!exists;
-	for (int i = 0; i < STORE_I_NCOLS; i++)
-		arr_add(&pg->inc[exists][i], cols[i]);
+	add_row(pg->inc[exists], cols, STORE_I_NCOLS);
 	pg->n_inc[exists]++;
 	return 0;
 }
@@ -382,8 +473,7 @@ pg_put_event(void *be, const char *const *cols, char *err, size_t errlen)
 	struct pg *pg = be;
 
 	(void)err, (void)errlen;
-	for (int i = 0; i < STORE_E_NCOLS; i++)
-		arr_add(&pg->ev[i], cols[i]);
+	add_row(pg->ev, cols, STORE_E_NCOLS);
 	pg->n_ev++;
 	return 0;
 }
@@ -392,30 +482,12 @@ static int
 pg_put_kb(void *be, const char *const *cols, const void *vec, size_t veclen,
     int exists, char *err, size_t errlen)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct pg *pg = be;
-	char *h = NULL;
 
+	(void)err, (void)errlen;
 	exists = !!exists;
-	for (int i = 0; i < STORE_K_NCOLS; i++)
-		arr_add(&pg->kb[exists][i], cols[i]);
-	/* bytea's input syntax: \x then two hex digits a byte. */
-	if (vec) {
-		const unsigned char *v = vec;
-		h = malloc(veclen * 2 + 3);
-		if (!h) {
-			snprintf(err, errlen, "out of memory");
-			return STORE_ERR;
-		}
-		h[0] = '\\', h[1] = 'x';
-		for (size_t i = 0; i < veclen; i++) {
-			h[2 + 2 * i] = hex[v[i] >> 4];
-			h[3 + 2 * i] = hex[v[i] & 15];
-		}
-		h[2 + 2 * veclen] = '\0';
-	}
-	arr_add(&pg->kb[exists][STORE_K_NCOLS], h);
-	free(h);
+	add_row(pg->kb[exists], cols, STORE_K_NCOLS);
+	arr_add(&pg->kb[exists][STORE_K_NCOLS], vec, veclen);
 	pg->n_kb[exists]++;
 	return 0;
 }
@@ -431,12 +503,23 @@ pg_bump_kb(void *be, const char *now, char *err, size_t errlen)
 	return 0;
 }
 
+/* Queue the statement sql over the ncols columns arr, as binary arrays. */
+static void
+queue_rows(struct pgq *q, const char *sql, struct pgarr *arr, int ncols,
+    const char **params, int *lens, int *oom)
+{
+	for (int i = 0; i < ncols; i++)
+		*oom |= !(params[i] = arr_end(&arr[i], &lens[i]));
+	*q = (struct pgq){ sql, ncols, params, lens };
+}
+
 static int
 pg_end(void *be, int rollback, char *err, size_t errlen)
 {
 	struct pg *pg = be;
 	const char *pi[2][STORE_I_NCOLS], *pe[STORE_E_NCOLS];
 	const char *pk[2][STORE_K_NCOLS + 1], *pb[1] = { pg->bump_at };
+	int li[2][STORE_I_NCOLS], le[STORE_E_NCOLS], lk[2][STORE_K_NCOLS + 1];
 	static const char *const inc_sql[] = { sql_ins_inc, sql_upd_inc };
 	static const char *const kb_sql[] = { sql_ins_kb, sql_upd_kb };
 	struct pgq q[9];
@@ -453,29 +536,21 @@ pg_end(void *be, int rollback, char *err, size_t errlen)
 	}
 	/* Rows were queued without a load (never so far): open the block. */
 	if (pg->begun)
-		q[nq++] = (struct pgq){ "BEGIN", 0, NULL };
-	for (int e = 0; e < 2; e++) {
-		if (!pg->n_inc[e])
-			continue;
-		for (int i = 0; i < STORE_I_NCOLS; i++)
-			oom |= !(pi[e][i] = arr_end(&pg->inc[e][i]));
-		q[nq++] = (struct pgq){ inc_sql[e], STORE_I_NCOLS, pi[e] };
-	}
-	if (pg->n_ev) {
-		for (int i = 0; i < STORE_E_NCOLS; i++)
-			oom |= !(pe[i] = arr_end(&pg->ev[i]));
-		q[nq++] = (struct pgq){ sql_put_ev, STORE_E_NCOLS, pe };
-	}
-	for (int e = 0; e < 2; e++) {
-		if (!pg->n_kb[e])
-			continue;
-		for (int i = 0; i <= STORE_K_NCOLS; i++)
-			oom |= !(pk[e][i] = arr_end(&pg->kb[e][i]));
-		q[nq++] = (struct pgq){ kb_sql[e], STORE_K_NCOLS + 1, pk[e] };
-	}
+		q[nq++] = (struct pgq){ "BEGIN", 0, NULL, NULL };
+	for (int e = 0; e < 2; e++)
+		if (pg->n_inc[e])
+			queue_rows(&q[nq++], inc_sql[e], pg->inc[e],
+			    STORE_I_NCOLS, pi[e], li[e], &oom);
+	if (pg->n_ev)
+		queue_rows(&q[nq++], sql_put_ev, pg->ev, STORE_E_NCOLS, pe,
+		    le, &oom);
+	for (int e = 0; e < 2; e++)
+		if (pg->n_kb[e])
+			queue_rows(&q[nq++], kb_sql[e], pg->kb[e],
+			    STORE_K_NCOLS + 1, pk[e], lk[e], &oom);
 	if (pg->bump)
-		q[nq++] = (struct pgq){ sql_bump_kb, 1, pb };
-	q[nq++] = (struct pgq){ "COMMIT", 0, NULL };
+		q[nq++] = (struct pgq){ sql_bump_kb, 1, pb, NULL };
+	q[nq++] = (struct pgq){ "COMMIT", 0, NULL, NULL };
 	pg->begun = 0;
 	if (oom) {
 		reset_batch(pg);
@@ -687,6 +762,7 @@ store_pg_open(const char *url, const char *where, void **be,
 		return STORE_ERR;
 	}
 	PQsetNoticeProcessor(pg->conn, quiet, NULL);
+	reset_batch(pg);
 	*be = pg;
 	*ops = &pg_backend;
 	return 0;

@@ -477,7 +477,9 @@ int
 store_sqlite_open(const char *path, int flags, void **be,
     const struct store_backend **ops, char *err, size_t errlen)
 {
-	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* One thread per connection: SQLite's own mutexes are waste. */
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX;
 	struct sq *sq;
 	int rc, memory = strcmp(path, ":memory:") == 0;
 
@@ -486,7 +488,7 @@ store_sqlite_open(const char *path, int flags, void **be,
 		if (access(path, F_OK) < 0 && errno == ENOENT)
 			path = ":memory:", memory = 1;
 		else
-			oflags = SQLITE_OPEN_READWRITE;
+			oflags &= ~SQLITE_OPEN_CREATE;
 	}
 	sq = calloc(1, sizeof *sq);
 	if (!sq) {
@@ -511,7 +513,8 @@ store_sqlite_open(const char *path, int flags, void **be,
 	 */
 	if ((!memory && (rc = exec_wait(sq, "PRAGMA journal_mode=WAL", err,
 	    errlen)) < 0) ||
-	    (rc = exec_wait(sq, "PRAGMA synchronous=NORMAL", err,
+	    (rc = exec_wait(sq, "PRAGMA synchronous=NORMAL;"
+	    " PRAGMA wal_autocheckpoint=16384", err,
 	    errlen)) < 0) {
 		sq_close(sq);
 		return STORE_ERR;
