@@ -13,6 +13,7 @@
  */
 #include "store.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,73 @@
 #include <libpq-fe.h>
 
 #include "rfc3339.h"
+
+/*
+ * libpq and what it stands on (OpenSSL, GnuTLS, Kerberos, LDAP) add about
+ * 5 ms to the start of every process that links them, paid by every
+ * one-record pipe into SQLite.  So libpq is loaded when a PostgreSQL URL
+ * is opened, and called through this table.
+ */
+#define PQ_CALLS(X) \
+	X(PQclear) \
+	X(PQconnectdbParams) \
+	X(PQenterPipelineMode) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQexitPipelineMode) \
+	X(PQfinish) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetvalue) \
+	X(PQnfields) \
+	X(PQntuples) \
+	X(PQpipelineSync) \
+	X(PQreset) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQueryParams) \
+	X(PQsetNoticeProcessor) \
+	X(PQstatus) \
+	X(PQtransactionStatus)
+
+static struct {
+#define FIELD(name) __typeof__(&name) name;
+	PQ_CALLS(FIELD)
+#undef FIELD
+} pq;
+
+/* Load libpq once.  0, or -1 with the reason. */
+static int
+pq_load(char *err, size_t errlen)
+{
+	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	static char why[256];
+	void *h;
+
+	if (state == 0) {
+		state = -1;
+		if (!(h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL))) {
+			snprintf(why, sizeof why, "PostgreSQL needs libpq: %s",
+			    dlerror());
+			goto out;
+		}
+#define LOAD(name) \
+		if (!(*(void **)&pq.name = dlsym(h, #name))) { \
+			snprintf(why, sizeof why, "PostgreSQL needs libpq:" \
+			    " %s", dlerror()); \
+			goto out; \
+		}
+		PQ_CALLS(LOAD)
+#undef LOAD
+		state = 1;
+	}
+out:
+	if (state < 0)
+		snprintf(err, errlen, "%s", why);
+	return state > 0 ? 0 : -1;
+}
 
 /* Type oids, for the element type of a binary array (pg_type.dat). */
 #define OID_BYTEA 17
@@ -285,9 +353,9 @@ one_line(char *err, size_t errlen, const char *msg)
 static int
 retryable(PGconn *conn, const PGresult *r)
 {
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *state = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 
-	if (PQstatus(conn) == CONNECTION_BAD)
+	if (pq.PQstatus(conn) == CONNECTION_BAD)
 		return 1;
 	return state && (strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "23505") == 0);
@@ -315,8 +383,8 @@ run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
 
 	if (rows)
 		*rows = NULL;
-	if (!PQenterPipelineMode(pg->conn)) {
-		one_line(err, errlen, PQerrorMessage(pg->conn));
+	if (!pq.PQenterPipelineMode(pg->conn)) {
+		one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 		return STORE_ERR;
 	}
 	for (int i = 0; i < nq; i++) {
@@ -324,25 +392,25 @@ run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
 		static const int binary[STORE_I_NCOLS + 1] = {
 			1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 		};
-		if (!PQsendQueryParams(pg->conn, q[i].sql, q[i].n, NULL,
+		if (!pq.PQsendQueryParams(pg->conn, q[i].sql, q[i].n, NULL,
 		    q[i].params, q[i].lens, q[i].lens ? binary : NULL, 0)) {
-			one_line(err, errlen, PQerrorMessage(pg->conn));
+			one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 			rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
 			nq = i;
 			break;
 		}
 	}
-	if (!PQpipelineSync(pg->conn) && rc == 0) {
-		one_line(err, errlen, PQerrorMessage(pg->conn));
+	if (!pq.PQpipelineSync(pg->conn) && rc == 0) {
+		one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 		rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
 	}
-	for (int i = 0; i < nq && PQstatus(pg->conn) == CONNECTION_OK; i++) {
+	for (int i = 0; i < nq && pq.PQstatus(pg->conn) == CONNECTION_OK; i++) {
 		PGresult *r;
-		while ((r = PQgetResult(pg->conn)) != NULL) {
-			ExecStatusType s = PQresultStatus(r);
+		while ((r = pq.PQgetResult(pg->conn)) != NULL) {
+			ExecStatusType s = pq.PQresultStatus(r);
 			if (s == PGRES_FATAL_ERROR && rc == 0) {
 				one_line(err, errlen,
-				    PQresultErrorMessage(r));
+				    pq.PQresultErrorMessage(r));
 				rc = retryable(pg->conn, r) ? STORE_RETRY :
 				    STORE_ERR;
 			}
@@ -350,33 +418,33 @@ run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
 				*rows = r;
 				continue;
 			}
-			PQclear(r);
+			pq.PQclear(r);
 		}
 	}
 	/* Then the sync point, and back to plain mode. */
 	for (int nulls = 0; nulls < 100;) {
-		PGresult *r = PQgetResult(pg->conn);
+		PGresult *r = pq.PQgetResult(pg->conn);
 		if (!r) {
-			if (PQstatus(pg->conn) != CONNECTION_OK)
+			if (pq.PQstatus(pg->conn) != CONNECTION_OK)
 				break;
 			nulls++;
 			continue;
 		}
-		int sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-		PQclear(r);
+		int sync = pq.PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		pq.PQclear(r);
 		if (sync)
 			break;
 	}
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
 		if (rc == 0)
-			one_line(err, errlen, PQerrorMessage(pg->conn));
+			one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 		rc = STORE_RETRY;
-	} else if (!PQexitPipelineMode(pg->conn) && rc == 0) {
-		one_line(err, errlen, PQerrorMessage(pg->conn));
+	} else if (!pq.PQexitPipelineMode(pg->conn) && rc == 0) {
+		one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 		rc = STORE_ERR;
 	}
 	if (rc < 0 && rows && *rows) {
-		PQclear(*rows);
+		pq.PQclear(*rows);
 		*rows = NULL;
 	}
 	return rc;
@@ -388,10 +456,10 @@ pg_begin(void *be, char *err, size_t errlen)
 	struct pg *pg = be;
 
 	/* A server restart drops the connection: come back once per batch. */
-	if (PQstatus(pg->conn) != CONNECTION_OK) {
-		PQreset(pg->conn);
-		if (PQstatus(pg->conn) != CONNECTION_OK) {
-			one_line(err, errlen, PQerrorMessage(pg->conn));
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
+		pq.PQreset(pg->conn);
+		if (pq.PQstatus(pg->conn) != CONNECTION_OK) {
+			one_line(err, errlen, pq.PQerrorMessage(pg->conn));
 			return STORE_ERR;
 		}
 	}
@@ -434,11 +502,11 @@ pg_load(void *be, const char *table, const char *const *ids, size_t n,
 	if (rc < 0)
 		return rc;
 	pg->begun = 0;
-	for (int i = 0; rows && i < PQntuples(rows); i++)
-		fn(arg, PQgetvalue(rows, i, 0),
-		    strtoll(PQgetvalue(rows, i, 1), NULL, 10),
-		    PQgetvalue(rows, i, 2));
-	PQclear(rows);
+	for (int i = 0; rows && i < pq.PQntuples(rows); i++)
+		fn(arg, pq.PQgetvalue(rows, i, 0),
+		    strtoll(pq.PQgetvalue(rows, i, 1), NULL, 10),
+		    pq.PQgetvalue(rows, i, 2));
+	pq.PQclear(rows);
 	return 0;
 }
 
@@ -528,9 +596,9 @@ pg_end(void *be, int rollback, char *err, size_t errlen)
 	if (rollback) {
 		/* Nothing was sent, or the server has to forget it. */
 		reset_batch(pg);
-		if (!pg->begun && PQstatus(pg->conn) == CONNECTION_OK &&
-		    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
-			PQclear(PQexec(pg->conn, "ROLLBACK"));
+		if (!pg->begun && pq.PQstatus(pg->conn) == CONNECTION_OK &&
+		    pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+			pq.PQclear(pq.PQexec(pg->conn, "ROLLBACK"));
 		pg->begun = 0;
 		return 0;
 	}
@@ -554,17 +622,17 @@ pg_end(void *be, int rollback, char *err, size_t errlen)
 	pg->begun = 0;
 	if (oom) {
 		reset_batch(pg);
-		if (PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
-			PQclear(PQexec(pg->conn, "ROLLBACK"));
+		if (pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+			pq.PQclear(pq.PQexec(pg->conn, "ROLLBACK"));
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERR;
 	}
 	rc = run(pg, q, nq, -1, NULL, err, errlen);
 	reset_batch(pg);
 	/* A failed statement leaves the transaction open and aborted. */
-	if (rc < 0 && PQstatus(pg->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(pg->conn, "ROLLBACK"));
+	if (rc < 0 && pq.PQstatus(pg->conn) == CONNECTION_OK &&
+	    pq.PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+		pq.PQclear(pq.PQexec(pg->conn, "ROLLBACK"));
 	return rc;
 }
 
@@ -578,31 +646,31 @@ pg_query(void *be, const char *sql, int n, const char *const *params,
 	const char **vals;
 	int ncols, ret = 0;
 
-	if (PQstatus(pg->conn) != CONNECTION_OK)
-		PQreset(pg->conn);
-	r = PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK &&
-	    PQresultStatus(r) != PGRES_COMMAND_OK) {
-		one_line(err, errlen, PQresultErrorMessage(r));
+	if (pq.PQstatus(pg->conn) != CONNECTION_OK)
+		pq.PQreset(pg->conn);
+	r = pq.PQexecParams(pg->conn, sql, n, NULL, params, NULL, NULL, 0);
+	if (pq.PQresultStatus(r) != PGRES_TUPLES_OK &&
+	    pq.PQresultStatus(r) != PGRES_COMMAND_OK) {
+		one_line(err, errlen, pq.PQresultErrorMessage(r));
 		ret = retryable(pg->conn, r) ? STORE_RETRY : STORE_ERR;
-		PQclear(r);
+		pq.PQclear(r);
 		return ret;
 	}
-	ncols = PQnfields(r);
+	ncols = pq.PQnfields(r);
 	vals = calloc((size_t)ncols + 1, sizeof *vals);
 	if (!vals) {
-		PQclear(r);
+		pq.PQclear(r);
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERR;
 	}
-	for (int i = 0; i < PQntuples(r) && ret == 0; i++) {
+	for (int i = 0; i < pq.PQntuples(r) && ret == 0; i++) {
 		for (int j = 0; j < ncols; j++)
-			vals[j] = PQgetisnull(r, i, j) ? NULL :
-			    PQgetvalue(r, i, j);
+			vals[j] = pq.PQgetisnull(r, i, j) ? NULL :
+			    pq.PQgetvalue(r, i, j);
 		ret = row(arg, ncols, vals);
 	}
 	free(vals);
-	PQclear(r);
+	pq.PQclear(r);
 	return ret;
 }
 
@@ -610,36 +678,36 @@ pg_query(void *be, const char *sql, int n, const char *const *params,
 static int
 exec(struct pg *pg, const char *sql, char *err, size_t errlen)
 {
-	PGresult *r = PQexec(pg->conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-	    PQresultStatus(r) == PGRES_TUPLES_OK;
+	PGresult *r = pq.PQexec(pg->conn, sql);
+	int ok = pq.PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    pq.PQresultStatus(r) == PGRES_TUPLES_OK;
 
 	if (!ok)
-		one_line(err, errlen, PQresultErrorMessage(r));
-	PQclear(r);
+		one_line(err, errlen, pq.PQresultErrorMessage(r));
+	pq.PQclear(r);
 	return ok ? 0 : STORE_ERR;
 }
 
 static int
 schema_version(struct pg *pg, int *version, char *err, size_t errlen)
 {
-	PGresult *r = PQexec(pg->conn,
+	PGresult *r = pq.PQexec(pg->conn,
 	    "SELECT coalesce(max(version), 0) FROM schema_migrations");
 	const char *state;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		*version = atoi(PQgetvalue(r, 0, 0));
-		PQclear(r);
+	if (pq.PQresultStatus(r) == PGRES_TUPLES_OK) {
+		*version = atoi(pq.PQgetvalue(r, 0, 0));
+		pq.PQclear(r);
 		return 0;
 	}
-	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	state = pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	if (state && strcmp(state, "42P01") == 0) {	/* undefined_table */
 		*version = 0;
-		PQclear(r);
+		pq.PQclear(r);
 		return 0;
 	}
-	one_line(err, errlen, PQresultErrorMessage(r));
-	PQclear(r);
+	one_line(err, errlen, pq.PQresultErrorMessage(r));
+	pq.PQclear(r);
 	return STORE_ERR;
 }
 
@@ -654,6 +722,11 @@ pg_migrate(void *be, int check, int *applied, int *version, char *err,
 	*applied = 0;
 	if (check)
 		return schema_version(pg, version, err, errlen);
+	/* Up to date, as almost always: no lock, one look. */
+	if (schema_version(pg, &v, err, errlen) == 0 && v == n) {
+		*version = v;
+		return 0;
+	}
 	for (;;) {
 		char now[RFC3339_LEN], sql[128];
 
@@ -690,7 +763,7 @@ pg_migrate(void *be, int check, int *applied, int *version, char *err,
 		*version = v + 1;
 	}
 rollback:
-	PQclear(PQexec(pg->conn, "ROLLBACK"));
+	pq.PQclear(pq.PQexec(pg->conn, "ROLLBACK"));
 	return STORE_ERR;
 }
 
@@ -709,7 +782,7 @@ pg_close(void *be)
 	}
 	for (int i = 0; i < STORE_E_NCOLS; i++)
 		free(pg->ev[i].p);
-	PQfinish(pg->conn);
+	pq.PQfinish(pg->conn);
 	free(pg);
 }
 
@@ -749,19 +822,21 @@ store_pg_open(const char *url, const char *where, void **be,
 	struct pg *pg;
 
 	(void)where;
+	if (pq_load(err, errlen) < 0)
+		return STORE_ERR;
 	pg = calloc(1, sizeof *pg);
 	if (!pg) {
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERR;
 	}
-	pg->conn = PQconnectdbParams(keys, vals, 1);
-	if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
-		one_line(err, errlen, pg->conn ? PQerrorMessage(pg->conn) :
+	pg->conn = pq.PQconnectdbParams(keys, vals, 1);
+	if (!pg->conn || pq.PQstatus(pg->conn) != CONNECTION_OK) {
+		one_line(err, errlen, pg->conn ? pq.PQerrorMessage(pg->conn) :
 		    "out of memory");
 		pg_close(pg);
 		return STORE_ERR;
 	}
-	PQsetNoticeProcessor(pg->conn, quiet, NULL);
+	pq.PQsetNoticeProcessor(pg->conn, quiet, NULL);
 	reset_batch(pg);
 	*be = pg;
 	*ops = &pg_backend;

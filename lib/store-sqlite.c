@@ -406,6 +406,11 @@ sq_migrate(void *be, int check, int *applied, int *version, char *err,
 	*applied = 0;
 	if (check)
 		return schema_version(sq, version, err, errlen);
+	/* Up to date, as almost always: no lock, one look. */
+	if (schema_version(sq, &v, err, errlen) == 0 && v == n) {
+		*version = v;
+		return 0;
+	}
 	for (;;) {
 		char now[RFC3339_LEN], sql[128];
 
