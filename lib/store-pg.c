@@ -6,9 +6,9 @@
  * in id order, so two writers lock in the same order and cannot deadlock).
  * The second writes everything with one multi-row statement per kind of
  * write (binary arrays passed as parameters and unnested: new rows by
- * INSERT, locked rows by UPDATE) and commits.  A row that another writer created
- * after our SELECT makes our INSERT fail with a unique violation: the
- * batch is then redone, and sees that row.  Both trips go out in pipeline
+ * INSERT, locked rows by UPDATE) and commits.  A row that another writer
+ * created after our SELECT makes our INSERT fail with a unique violation:
+ * the batch is then redone, and sees that row.  Both trips go out in pipeline
  * mode: BEGIN, the statements and COMMIT leave in one write.
  */
 #include "store.h"
@@ -353,7 +353,8 @@ one_line(char *err, size_t errlen, const char *msg)
 static int
 retryable(PGconn *conn, const PGresult *r)
 {
-	const char *state = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *state = r ? pq.PQresultErrorField(r, PG_DIAG_SQLSTATE) :
+	    NULL;
 
 	if (pq.PQstatus(conn) == CONNECTION_BAD)
 		return 1;
@@ -395,7 +396,8 @@ run(struct pg *pg, const struct pgq *q, int nq, int keep, PGresult **rows,
 		if (!pq.PQsendQueryParams(pg->conn, q[i].sql, q[i].n, NULL,
 		    q[i].params, q[i].lens, q[i].lens ? binary : NULL, 0)) {
 			one_line(err, errlen, pq.PQerrorMessage(pg->conn));
-			rc = retryable(pg->conn, NULL) ? STORE_RETRY : STORE_ERR;
+			rc = retryable(pg->conn, NULL) ? STORE_RETRY :
+			    STORE_ERR;
 			nq = i;
 			break;
 		}

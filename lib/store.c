@@ -1105,7 +1105,7 @@ merge_incident_text(struct store *st, struct item *it, json_t *cur,
     json_t *dirty, size_t idx, const char *now, char *err, size_t errlen)
 {
 	struct jscan *si, *sp = &st->s_prev;
-	struct piece p[JSCAN_MAX_KEYS + 8], changed[2 * JSCAN_MAX_KEYS];
+	struct piece p[JSCAN_MAX_KEYS + 8], changed[2 * JSCAN_MAX_KEYS + 8];
 	const json_t *c = json_object_get(cur, it->id);
 	int64_t v = json_integer_value(json_object_get(c, "v"));
 	const char *ptext = NULL;
@@ -1468,7 +1468,9 @@ apply(struct store *st, char *err, size_t errlen)
 	    cur_kb, err, errlen)) < 0)
 		goto rollback;
 	/* Which rows exist: an insert and an update are written apart. */
-	if (!(inc_had = calloc(n_inc + 1, 1)) || !(kb_had = calloc(n_kb + 1, 1)))
+	inc_had = calloc(n_inc + 1, 1);
+	kb_had = calloc(n_kb + 1, 1);
+	if (!inc_had || !kb_had)
 		abort();
 	for (size_t i = 0; i < n_inc; i++)
 		inc_had[i] = json_object_get(cur_inc, inc_ids[i]) != NULL;
@@ -2062,9 +2064,9 @@ kb_row(void *arg, int ncols, const char *const *vals)
 	for (size_t i = 0; i < n; i++) {
 		uint32_t u = 0;
 		for (int b = 0; b < 4; b++) {
-			int hi = hexval((unsigned char)h[8 * i + 2 * (size_t)b]);
-			int lo = hexval((unsigned char)h[8 * i + 2 * (size_t)b +
-			    1]);
+			const char *x = h + 8 * i + 2 * (size_t)b;
+			int hi = hexval((unsigned char)x[0]);
+			int lo = hexval((unsigned char)x[1]);
 			if (hi < 0 || lo < 0)
 				return STORE_ERR;
 			u |= (uint32_t)(hi << 4 | lo) << (8 * b);

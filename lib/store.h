@@ -33,8 +33,8 @@ struct store;
 /* Return values besides 0. */
 #define STORE_ERR	(-1)	/* failed; the reason is in err */
 #define STORE_NOTFOUND	(-2)	/* no such incident */
-#define STORE_RETRY	(-3)	/* backends: transaction lost a race, redo */
-#define STORE_SLOW	(-4)	/* store_put_line: parse it, use store_put */
+#define STORE_RETRY	(-3)	/* backends: lost a race, redo it all */
+#define STORE_SLOW	(-4)	/* store_put_line: use store_put */
 
 /* Flags for store_open(). */
 #define STORE_DRY_RUN	 1	/* never write: batches roll back, no

@@ -86,8 +86,8 @@ make_record(char *buf, size_t len)
 		",\"metadata\":{\"alert\":{\"status\":\"firing\"}}",
 		",\"metadata\":{\"alert\":{\"status\":\"resolved\","
 		    "\"endsAt\":\"2001-01-01T02:00:00+01:00\"}}",
-		",\"metadata\":{ \"alert\" : {\"endsAt\":\"2001-01-01T03:00:00Z\""
-		    ",\"status\":\"resolved\"}}",
+		",\"metadata\":{ \"alert\" : {\"endsAt\":"
+		    "\"2001-01-01T03:00:00Z\",\"status\":\"resolved\"}}",
 		",\"store\":{\"backend\":\"elsewhere\",\"version\":99}",
 		",\"team\":{\"a\":[1,2.5,{\"b\":null}]}",
 		",\"team\":{\"a\":[1, 2.5, {\"b\":null}]}",
