@@ -4,6 +4,7 @@
  * stream of records, acks and resolves, one by each path; what they pass
  * on, what they keep and their timelines must agree, apart from the
  * clock.  INC_STORE_ROUNDS sets how many records (20000 by default).
+ * Then the knowledge base as inc-match reads it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,85 @@ collect_ev(const json_t *ev, void *arg)
 	return 0;
 }
 
+struct kbseen {
+	int n;
+	char ids[256];
+	float first;
+	int dim;
+};
+
+static int
+on_doc(const struct store_kb_doc *d, void *arg)
+{
+	struct kbseen *k = arg;
+
+	k->n++;
+	strncat(k->ids, d->id, sizeof k->ids - strlen(k->ids) - 2);
+	strcat(k->ids, " ");
+	if (d->vector) {
+		k->first = d->vector[0];
+		k->dim = d->dim;
+	}
+	return 0;
+}
+
+static void
+ignore(const struct store_result *res, void *arg)
+{
+	(void)res, (void)arg;
+}
+
+/* What inc-match reads: the documents of one model, and a version that
+ * moves with every change to the knowledge base. */
+static void
+test_kb(void)
+{
+	struct store *st;
+	struct kbseen k = { 0 };
+	char err[256];
+	int64_t v0, v1, v2;
+	const char *docs[] = {
+		"{\"id\":\"k1\",\"kind\":\"kb\",\"title\":\"one\","
+		    "\"embedding\":{\"model\":\"m\",\"dim\":3,"
+		    "\"vector\":[0.25,-1,3e2]}}",
+		"{\"id\":\"k2\",\"kind\":\"kb\",\"title\":\"two\","
+		    "\"embedding\":{\"model\":\"other\","
+		    "\"vector\":\"AACAPw==\"}}",
+		"{\"id\":\"k3\",\"kind\":\"kb\",\"title\":\"no vector\"}",
+	};
+
+	CHECK(store_open(&st, ":memory:", 0, err, sizeof err) == 0);
+	CHECK(store_kb_version(st, &v0, err, sizeof err) == 0);
+	for (size_t i = 0; i < 3; i++) {
+		json_t *r = json_loads(docs[i], 0, NULL);
+		CHECK(store_put_line(st, docs[i], strlen(docs[i]), 0) ==
+		    STORE_SLOW);
+		store_put(st, r, STORE_KB_ONLY);
+		json_decref(r);
+	}
+	CHECK(store_commit(st, ignore, NULL, err, sizeof err) == 0);
+	CHECK(store_kb_version(st, &v1, err, sizeof err) == 0);
+	CHECK(v1 == v0 + 1);
+	CHECK(store_kb_each(st, "m", on_doc, &k, err, sizeof err) == 0);
+	CHECK(k.n == 1);
+	CHECK_STR(k.ids, "k1 ");
+	CHECK(k.dim == 3 && k.first == 0.25f);
+	memset(&k, 0, sizeof k);
+	CHECK(store_kb_each(st, NULL, on_doc, &k, err, sizeof err) == 0);
+	CHECK(k.n == 3);
+	CHECK_STR(k.ids, "k1 k2 k3 ");
+	/* The same documents again: no change, no new version. */
+	for (size_t i = 0; i < 3; i++) {
+		json_t *r = json_loads(docs[i], 0, NULL);
+		store_put(st, r, 0);
+		json_decref(r);
+	}
+	CHECK(store_commit(st, ignore, NULL, err, sizeof err) == 0);
+	CHECK(store_kb_version(st, &v2, err, sizeof err) == 0);
+	CHECK(v2 == v1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -230,6 +310,7 @@ main(void)
 	CHECK(n_text > rounds / 2);
 	printf("%ld records (%ld by the text path) in %ld batches\n", rounds,
 	    n_text, commits);
+	test_kb();
 	json_decref(ka.out);
 	json_decref(kb.out);
 	store_close(a);
