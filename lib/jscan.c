@@ -1,5 +1,6 @@
 /* jscan: validate, compact and index a JSON object line without a DOM. */
 #include "jscan.h"
+#include "json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -357,6 +358,96 @@ jscan_get(const struct jscan *s, const char *name)
 		    memcmp(s->keys[i].name, name, n) == 0)
 			return &s->keys[i];
 	return NULL;
+}
+
+static unsigned
+hexval(const char *p)
+{
+	unsigned v = 0;
+
+	hex4(p, &v);
+	return v;
+}
+
+size_t
+jscan_unescape(const char *raw, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned cp;
+		if (raw[i] != '\\') {
+			out[o++] = raw[i];
+			continue;
+		}
+		i++;
+		switch (raw[i]) {
+		case 'b': out[o++] = '\b'; continue;
+		case 'f': out[o++] = '\f'; continue;
+		case 'n': out[o++] = '\n'; continue;
+		case 'r': out[o++] = '\r'; continue;
+		case 't': out[o++] = '\t'; continue;
+		case 'u': break;
+		default: out[o++] = raw[i]; continue;	/* " \ / */
+		}
+		/* jscan_object() checked the hex and the surrogate pairs. */
+		cp = hexval(raw + i + 1);
+		i += 4;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) +
+			    (hexval(raw + i + 3) - 0xDC00);
+			i += 6;
+		}
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xC0 | cp >> 6);
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xE0 | cp >> 12);
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			out[o++] = (char)(0xF0 | cp >> 18);
+			out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (cp & 0x3F));
+		}
+	}
+	return o;
+}
+
+int
+jscan_emit(struct json_buf *b, const struct jscan *s,
+    const char *const *drop, size_t ndrop, const char *add, size_t addlen)
+{
+	size_t members = 0;
+
+	if (json_buf_put(b, "{", 1) < 0)
+		return -1;
+	/* Members in order; each runs from its key's opening quote to the
+	 * end of its value. */
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const struct jscan_key *k = &s->keys[i];
+		size_t start = (size_t)(k->name - s->out) - 1;
+		size_t end = k->voff + k->vlen;
+		int skip = 0;
+		for (size_t d = 0; d < ndrop; d++)
+			if (strlen(drop[d]) == k->nlen &&
+			    memcmp(drop[d], k->name, k->nlen) == 0)
+				skip = 1;
+		if (skip)
+			continue;
+		if ((members++ && json_buf_put(b, ",", 1) < 0) ||
+		    json_buf_put(b, s->out + start, end - start) < 0)
+			return -1;
+	}
+	if (add && addlen) {
+		if ((members && json_buf_put(b, ",", 1) < 0) ||
+		    json_buf_put(b, add, addlen) < 0)
+			return -1;
+	}
+	return json_buf_put(b, "}", 1);
 }
 
 void

@@ -59,6 +59,22 @@ jscan_str(const struct jscan *s, const struct jscan_key *k, size_t *len)
 	return s->out + k->voff + 1;
 }
 
+/*
+ * Decode the raw content of a string value (escapes, \u surrogate pairs)
+ * into out, which has room for n bytes (decoding never grows the text).
+ * Returns the decoded length; out is not NUL-terminated.
+ */
+size_t jscan_unescape(const char *raw, size_t n, char *out);
+
+/*
+ * Append the scanned object to b without the top-level keys in drop[] and
+ * with add (one or more "key":value members, no leading comma; may be
+ * NULL) as its last members.  0, or -1 on ENOMEM.
+ */
+struct json_buf;
+int jscan_emit(struct json_buf *b, const struct jscan *s,
+    const char *const *drop, size_t ndrop, const char *add, size_t addlen);
+
 void jscan_free(struct jscan *s);
 
 #endif

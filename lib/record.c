@@ -474,6 +474,19 @@ record_stream_run(struct record_stream *s, int fd,
 			s->n_malformed++;
 			continue;
 		}
+		if (s->fast) {
+			if (record_check_text(line, len, why, sizeof why) < 0) {
+				log_error(NULL, "line %lu: %s", no, why);
+				if (s->reject) {
+					fwrite(line, 1, len, s->reject);
+					fputc('\n', s->reject);
+				}
+				s->n_malformed++;
+				continue;
+			}
+			if (s->fast(line, len, arg))
+				continue;
+		}
 		rec = record_parse(line, len, why, sizeof why);
 		if (!rec) {
 			log_error(NULL, "line %lu: %s", no, why);

@@ -129,6 +129,11 @@ struct record_stream {
 	void (*flush)(void *arg); /* before blocking, and at the end; out
 				     is flushed right after it */
 	void *flush_arg;
+	/* Optional bulk path: offered each line that passed
+	 * record_check_text(), before it is parsed.  It returns 1 when it
+	 * dealt with the line (wrote it, counted a failure), 0 to have the
+	 * line parsed and given to fn as usual. */
+	int (*fast)(const char *line, size_t len, void *arg);
 
 	unsigned long n_in, n_malformed, n_failed;
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "jscan.h"
+#include "json.h"
 #include "record.h"
 #include "unit.h"
 
@@ -51,6 +52,45 @@ differ(const char *in, size_t n)
 			unit_failed++;
 			fprintf(stderr, "FAIL: compacted copy differs: %.*s\n",
 			    (int)(n > 300 ? 300 : n), in);
+		}
+		json_decref(b);
+		/* Every top-level string decodes as jansson decodes it. */
+		for (size_t i = 0; i < js.nkeys; i++) {
+			const struct jscan_key *k = &js.keys[i];
+			char key[256], dec[4096];
+			size_t rl, dl;
+			const char *raw;
+			if (k->type != '"' || k->nlen >= sizeof key)
+				continue;
+			memcpy(key, k->name, k->nlen);
+			key[k->nlen] = '\0';
+			raw = jscan_str(&js, k, &rl);
+			if (rl > sizeof dec)
+				continue;
+			dl = jscan_unescape(raw, rl, dec);
+			json_t *want = json_object_get(a, key);
+			unit_checks++;
+			if (json_string_length(want) != dl ||
+			    memcmp(json_string_value(want), dec, dl) != 0) {
+				unit_failed++;
+				fprintf(stderr, "FAIL: unescape of %s in %.*s\n",
+				    key, (int)(n > 300 ? 300 : n), in);
+			}
+		}
+		/* Re-emitting without "id" and with a new member is the same
+		 * as doing that to jansson's object. */
+		static struct json_buf eb;
+		static const char *drop[] = { "id" };
+		eb.len = 0;
+		jscan_emit(&eb, &js, drop, 1, "\"zz\":[1]", 8);
+		b = json_loadb(eb.data, eb.len, 0, &e);
+		json_object_del(a, "id");
+		json_object_set_new(a, "zz", json_pack("[i]", 1));
+		unit_checks++;
+		if (!b || !json_equal(a, b)) {
+			unit_failed++;
+			fprintf(stderr, "FAIL: emit differs: %.*s -> %.*s\n",
+			    (int)(n > 300 ? 300 : n), in, (int)eb.len, eb.data);
 		}
 		json_decref(b);
 		agreed_valid++;
