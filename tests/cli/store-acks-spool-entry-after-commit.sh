@@ -46,5 +46,8 @@ t() {
 	jqtest '.errors[0].stage=="inc-store" and
 		(.errors[0].error | test("not stored: .*refused by test"))' out
 	grep -q 'refused by test' err
+	# Exit 0 without --strict (asserted above by set -e), 1 with it.
+	echo '{"id":"ak-8"}' |
+		expect_code 1 inc-store --db "$DB" --strict >/dev/null 2>&1
 }
 for_each_db t
