@@ -67,9 +67,12 @@ struct embedder {
 	size_t textcap;
 };
 
-/* The text of a record to embed: title, description, --field values. */
+/*
+ * The text of a record to embed: title, description, --field values; from
+ * the description on when from is 1 (the body, without the title).
+ */
 static char *
-record_text(const struct opts *o, const json_t *rec)
+record_text(const struct opts *o, const json_t *rec, int from)
 {
 	static const char *base[] = { "title", "description" };
 	size_t cap = 1024, len = 0;
@@ -78,7 +81,7 @@ record_text(const struct opts *o, const json_t *rec)
 	if (!t)
 		return NULL;
 	t[0] = '\0';
-	for (int i = 0; i < 2 + o->nfields; i++) {
+	for (int i = from; i < 2 + o->nfields; i++) {
 		const char *key = i < 2 ? base[i] : o->fields[i - 2];
 		const json_t *v = json_object_get(rec, key);
 		const json_t *e;
@@ -132,22 +135,38 @@ set_embedding(const struct opts *o, json_t *rec, const char *model,
 	    "model", model, "dim", dim, "vector", vec));
 }
 
+/*
+ * The local embedding of a title and a body: two fields with an equal
+ * share (lib/embed.h, embed_fields).
+ */
+static int
+local_vector(struct embedder *e, const char *title, size_t tlen,
+    const char *body, size_t blen)
+{
+	const char *t[2] = { title, body };
+	size_t l[2] = { tlen, blen };
+
+	return embed_fields(e->model, t, l, 2, e->vec);
+}
+
 /* Local: one record, now. */
 static void
 embed_local(struct embedder *e, json_t *rec)
 {
-	char *text = record_text(e->o, rec);
+	const char *title = json_string_value(json_object_get(rec, "title"));
+	char *body = record_text(e->o, rec, 1);
 
-	if (!text || !*text) {
+	if (!body || (!*body && (!title || !*title))) {
 		record_add_error(rec, STAGE, "no text to embed: the record "
 		    "has no title or description");
-	} else if (embed_text(e->model, text, strlen(text), e->vec) < 0) {
+	} else if (local_vector(e, title, title ? strlen(title) : 0, body,
+	    strlen(body)) < 0) {
 		record_add_error(rec, STAGE, "no words to embed in the text");
 	} else {
 		set_embedding(e->o, rec, embed_model_id(e->model), e->vec,
 		    embed_model_dim(e->model));
 	}
-	free(text);
+	free(body);
 }
 
 /* An errors[] entry on a held record, counted for --strict. */
@@ -178,7 +197,7 @@ embed_remote(struct embedder *e)
 		json_t *input = json_array(), *body;
 		for (size_t k = i; k < n && k < i + per; k++) {
 			texts[k] = record_text(e->o, json_array_get(e->held,
-			    k));
+			    k), 0);
 			/* An empty input would fail the whole batch. */
 			json_array_append_new(input, json_string(texts[k] &&
 			    *texts[k] ? texts[k] : " "));
@@ -294,11 +313,14 @@ fast_line(const char *line, size_t len, void *arg)
 		e->text = t;
 		e->textcap = len + 4;
 	}
+	size_t title_len = 0;
 	for (int i = 0; i < 2 + o->nfields; i++) {
 		const struct jscan_key *k = jscan_get(&e->scan,
 		    i < 2 ? base[i] : o->fields[i - 2]);
 		size_t rl;
 		const char *raw;
+		if (i == 1)
+			title_len = tl;	/* the title ends, the body starts */
 		if (!k)
 			continue;
 		if (k->type != '"')
@@ -306,14 +328,15 @@ fast_line(const char *line, size_t len, void *arg)
 		raw = jscan_str(&e->scan, k, &rl);
 		if (rl == 0)
 			continue;
-		if (tl) {
+		if (tl > title_len) {
 			memcpy(e->text + tl, "\n\n", 2);
 			tl += 2;
 		}
 		tl += k->escaped ? jscan_unescape(raw, rl, e->text + tl) :
 		    (memcpy(e->text + tl, raw, rl), rl);
 	}
-	if (tl == 0 || embed_text(e->model, e->text, tl, e->vec) < 0)
+	if (tl == 0 || local_vector(e, e->text, title_len, e->text +
+	    title_len, tl - title_len) < 0)
 		return 0;
 	dim = embed_model_dim(e->model);
 	if (!(b64 = embed_b64_encode(e->vec, dim)))
@@ -334,9 +357,8 @@ fast_line(const char *line, size_t len, void *arg)
 	if (jscan_emit(&line_out, &e->scan, drop, 1, e->out.data,
 	    e->out.len) < 0 || json_buf_put(&line_out, "\n", 1) < 0)
 		return 0;
-	if (fwrite(line_out.data, 1, line_out.len, e->s->out) !=
-	    line_out.len)
-		return 0;
+	/* Written, or failed for good: never twice. */
+	record_stream_write(e->s, line_out.data, line_out.len);
 	e->done++;
 	progress_update(e->done, e->s->n_malformed);
 	return 1;
@@ -542,7 +564,7 @@ fit_and_emit(struct embedder *e)
 	json_t *rec;
 
 	json_array_foreach(e->held, i, rec) {
-		char *text = record_text(e->o, rec);
+		char *text = record_text(e->o, rec, 0);
 		if (text && *text)
 			embed_fit_add(e->model, text, strlen(text));
 		free(text);

@@ -325,7 +325,9 @@ word_features(struct embed_model *m, const char *w, size_t n)
 	char b[MAX_WORD + 2];
 
 	add(m, fnv(basis_w, w, n), W_WORD);
-	if (n > MAX_WORD)
+	/* A number (a status code, a port) is a word, but its pieces say
+	 * nothing. */
+	if (n > MAX_WORD || all_digits(w, n))
 		return;
 	b[0] = '<';
 	memcpy(b + 1, w, n);
@@ -401,7 +403,7 @@ features(struct embed_model *m, const char *text, size_t len)
 			size_t n = q - p;
 			p = q;
 			parts++;
-			if (n < 2 || all_digits(w, n) || is_stopword(w, n))
+			if (n < 2 || is_stopword(w, n))
 				continue;
 			word_features(m, w, n);
 			if (prev)
@@ -465,6 +467,38 @@ embed_text(struct embed_model *m, const char *text, size_t len, float *out)
 	for (int i = 0; i < m->dim; i++)
 		norm += (double)out[i] * out[i];
 	if (norm == 0)
+		return -1;
+	norm = 1.0 / sqrt(norm);
+	for (int i = 0; i < m->dim; i++)
+		out[i] = (float)(out[i] * norm);
+	return 0;
+}
+
+int
+embed_fields(struct embed_model *m, const char *const *text,
+    const size_t *len, int n, float *out)
+{
+	float *part;
+	int used = 0;
+	double norm = 0;
+
+	if (n == 1)
+		return embed_text(m, text[0], len[0], out);
+	if (!(part = malloc((size_t)m->dim * sizeof *part)))
+		return -1;
+	memset(out, 0, (size_t)m->dim * sizeof *out);
+	for (int f = 0; f < n; f++) {
+		if (!text[f] || !len[f] ||
+		    embed_text(m, text[f], len[f], part) < 0)
+			continue;
+		for (int i = 0; i < m->dim; i++)
+			out[i] += part[i];
+		used++;
+	}
+	free(part);
+	for (int i = 0; i < m->dim; i++)
+		norm += (double)out[i] * out[i];
+	if (!used || norm == 0)
 		return -1;
 	norm = 1.0 / sqrt(norm);
 	for (int i = 0; i < m->dim; i++)

@@ -62,6 +62,17 @@ struct embed_model *embed_model_load(const char *path, char *why,
 int embed_text(struct embed_model *m, const char *text, size_t len,
     float *out);
 
+/*
+ * Embed a document of several fields (title, body) with each field given
+ * an equal share: every non-empty field is embedded alone, the unit
+ * vectors are summed and the sum normalised.  A short title then counts as
+ * much as a long body, which is what lets a two-word report find the
+ * runbook whose title it nearly is.  Returns 0, or -1 when no field has
+ * features.
+ */
+int embed_fields(struct embed_model *m, const char *const *text,
+    const size_t *len, int n, float *out);
+
 /* Vectors in records: base64 of little-endian float32 (DESIGN §2). */
 char *embed_b64_encode(const float *v, int dim);	/* malloc'd */
 int embed_b64_decode(const char *s, size_t len, float *out, int dim);

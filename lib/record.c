@@ -441,6 +441,18 @@ record_stream_emit(struct record_stream *s, json_t *rec)
 }
 
 int
+record_stream_write(struct record_stream *s, const char *line, size_t len)
+{
+	if (fwrite(line, 1, len, s->out) != len) {
+		if (errno != EPIPE)
+			log_error(NULL, "write: %s", strerror(errno));
+		ioerr = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
 record_stream_run(struct record_stream *s, int fd,
     enum record_fate (*fn)(json_t *rec, void *arg), void *arg)
 {

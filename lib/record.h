@@ -151,4 +151,8 @@ int record_stream_run(struct record_stream *s, int fd,
 /* Write rec and count write failures; for stages that took a record. */
 int record_stream_emit(struct record_stream *s, json_t *rec);
 
+/* The same for a line the stage built itself (with its LF). */
+int record_stream_write(struct record_stream *s, const char *line,
+    size_t len);
+
 #endif

@@ -1,0 +1,645 @@
+/*
+ * inc-match: find the knowledge-base documents nearest to each record.
+ *
+ * The index is built from the store's knowledge base (SQLite or
+ * PostgreSQL) into a vector index file under the state directory and
+ * mapped from there on, so a one-record pipe starts on it at once; it is
+ * rebuilt when the knowledge base's version in the store moves, which a
+ * long-running inc-match checks while it waits for input.  Records that
+ * arrive together are searched together, in one pass over the index.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "embed.h"
+#include "fs.h"
+#include "jscan.h"
+#include "json.h"
+#include "log.h"
+#include "record.h"
+#include "sig.h"
+#include "store.h"
+#include "version.h"
+#include "vindex.h"
+
+#define USAGE \
+	"usage: inc-match [-k n] [--min-score s] [-d url] " \
+	"[--kind incidents | kb | all]\n" \
+	"                 [--model id] [--strict] [--reject file]\n"
+
+#define STAGE "inc-match"
+#define BATCH 256
+#define RECHECK_MS 1000
+
+enum kind { K_ALL, K_KB, K_INCIDENTS };
+
+struct opts {
+	long k;
+	double min_score;
+	const char *db, *model, *reject;
+	enum kind kind;
+	int strict;
+};
+
+/* A record waiting for its search: a line (bulk path) or a tree. */
+struct pending {
+	char *line;		/* compacted line, or NULL */
+	json_t *rec;		/* or the parsed record */
+	float *vec;		/* its query vector, or NULL: no search */
+	const char *error;	/* why it has none */
+	char errbuf[200];
+};
+
+struct matcher {
+	struct opts *o;
+	struct record_stream *s;
+	struct store *st;
+	struct vindex *ix;
+	char cache[PATH_MAX];
+	int64_t checked_ms;
+	struct pending q[BATCH];
+	int nq;
+	struct jscan scan;
+	struct json_buf buf, out;
+	struct vindex_hit *hits;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Building the index from the store. */
+
+struct build {
+	const struct opts *o;
+	const char *model;	/* NULL while counting */
+	struct { char *model; size_t n; } models[16];
+	int nmodels;
+	float *vecs;
+	char **docs;
+	size_t n, cap;
+	int dim;
+};
+
+static const char *
+doc_kind(const char *record)
+{
+	/* Documents from runbooks say kind "kb"; resolved incidents that
+	 * joined the knowledge base keep kind "incident". */
+	return record && strstr(record, "\"kind\":\"kb\"") ? "kb" : "incident";
+}
+
+static int
+count_models(const struct store_kb_doc *d, void *arg)
+{
+	struct build *b = arg;
+	int i;
+
+	if (!d->vector || !d->model)
+		return 0;
+	for (i = 0; i < b->nmodels; i++)
+		if (strcmp(b->models[i].model, d->model) == 0)
+			break;
+	if (i == b->nmodels) {
+		if (b->nmodels == 16)
+			return 0;
+		b->models[i].model = strdup(d->model);
+		b->models[i].n = 0;
+		b->nmodels++;
+	}
+	b->models[i].n++;
+	return 0;
+}
+
+static int
+collect(const struct store_kb_doc *d, void *arg)
+{
+	struct build *b = arg;
+	const char *kind = doc_kind(d->record);
+	json_t *doc;
+
+	if (!d->vector || !d->model || strcmp(d->model, b->model) != 0)
+		return 0;
+	if ((b->o->kind == K_KB && strcmp(kind, "kb") != 0) ||
+	    (b->o->kind == K_INCIDENTS && strcmp(kind, "incident") != 0))
+		return 0;
+	if (b->n == 0)
+		b->dim = d->dim;
+	if (d->dim != b->dim)
+		return 0;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		float *v = realloc(b->vecs, cap * (size_t)b->dim * sizeof *v);
+		char **dc = v ? realloc(b->docs, cap * sizeof *dc) : NULL;
+		if (v)
+			b->vecs = v;
+		if (!dc)
+			return -1;
+		b->docs = dc;
+		b->cap = cap;
+	}
+	memcpy(b->vecs + b->n * (size_t)b->dim, d->vector,
+	    (size_t)b->dim * sizeof(float));
+	/* What a hit shows: kept as compact JSON, copied into records. */
+	doc = json_pack("{s:s}", "id", d->id);
+	if (d->title)
+		json_object_set_new(doc, "title", json_string(d->title));
+	if (d->severity)
+		json_object_set_new(doc, "severity", json_string(d->severity));
+	if (d->resolution)
+		json_object_set_new(doc, "resolution",
+		    json_string(d->resolution));
+	json_object_set_new(doc, "kind", json_string(kind));
+	b->docs[b->n] = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	b->n++;
+	return 0;
+}
+
+/* Rebuild the index file from the store; 0, or -1 with err. */
+static int
+rebuild(struct matcher *m, int64_t version, char *err, size_t errlen)
+{
+	struct build b = { .o = m->o };
+	struct vindex *ix;
+	int rc = -1;
+
+	if (store_kb_each(m->st, NULL, count_models, &b, err, errlen) < 0)
+		goto out;
+	/* The model of most documents, unless one is asked for. */
+	b.model = m->o->model;
+	for (int i = 0; !b.model && i < b.nmodels; i++) {
+		size_t best = 0;
+		for (int j = 0; j < b.nmodels; j++)
+			if (b.models[j].n > best) {
+				best = b.models[j].n;
+				b.model = b.models[j].model;
+			}
+	}
+	if (b.model && store_kb_each(m->st, NULL, collect, &b, err,
+	    errlen) < 0)
+		goto out;
+	ix = vindex_build(b.vecs, b.n, b.n ? b.dim : 1,
+	    (const char *const *)b.docs, b.model ? b.model : "", version);
+	if (!ix) {
+		snprintf(err, errlen, "out of memory building the index");
+		goto out;
+	}
+	if (vindex_save(ix, m->cache, err, errlen) < 0) {
+		/* A read-only state directory still gets an index. */
+		log_warn(NULL, "cannot keep the index: %s", err);
+	}
+	vindex_free(m->ix);
+	m->ix = ix;
+	rc = 0;
+out:
+	for (int i = 0; i < b.nmodels; i++)
+		free(b.models[i].model);
+	for (size_t i = 0; i < b.n; i++)
+		free(b.docs[i]);
+	free(b.docs);
+	free(b.vecs);
+	return rc;
+}
+
+/*
+ * Have an index as new as the knowledge base: the mapped file when its
+ * version is the store's, else a rebuild.  Checks the store at most once
+ * a second unless forced.
+ */
+static int
+refresh(struct matcher *m, int force, char *err, size_t errlen)
+{
+	int64_t version, t = now_ms();
+
+	if (!force && m->ix && t - m->checked_ms < RECHECK_MS)
+		return 0;
+	m->checked_ms = t;
+	if (store_kb_version(m->st, &version, err, errlen) < 0)
+		return -1;
+	if (m->ix && vindex_kb_version(m->ix) == version)
+		return 0;
+	/* Another inc-match may have rebuilt the file already. */
+	struct vindex *ix = vindex_open(m->cache, err, errlen);
+	if (ix && vindex_kb_version(ix) == version && (!m->o->model ||
+	    strcmp(vindex_model(ix), m->o->model) == 0)) {
+		vindex_free(m->ix);
+		m->ix = ix;
+		return 0;
+	}
+	vindex_free(ix);
+	return rebuild(m, version, err, errlen);
+}
+
+/* Searching and writing. */
+
+/* The query vector of a record, or why there is none. */
+static float *
+query_vector(struct matcher *m, const char *model, size_t mlen,
+    const char *vec, size_t vlen, int dim, struct pending *p)
+{
+	int want = vindex_dim(m->ix);
+	const char *im = vindex_model(m->ix);
+	float *v;
+
+	if (vindex_size(m->ix) == 0) {
+		p->error = "the knowledge base has no embedded documents: "
+		    "load it with inc-ingest --kb | inc-embed --fit | "
+		    "inc-store --kb";
+		return NULL;
+	}
+	if (strlen(im) != mlen || memcmp(im, model, mlen) != 0) {
+		snprintf(p->errbuf, sizeof p->errbuf, "model %.*s, index has "
+		    "%s: embed with the model of the knowledge base",
+		    (int)(mlen > 80 ? 80 : mlen), model, im);
+		p->error = p->errbuf;
+		return NULL;
+	}
+	if (dim != want) {
+		snprintf(p->errbuf, sizeof p->errbuf, "embedding has %d "
+		    "dimensions, index has %d", dim, want);
+		p->error = p->errbuf;
+		return NULL;
+	}
+	if (!(v = malloc((size_t)dim * sizeof *v)) ||
+	    embed_b64_decode(vec, vlen, v, dim) < 0) {
+		free(v);
+		p->error = "embedding.vector is not base64 of dim floats";
+		return NULL;
+	}
+	return v;
+}
+
+/* The embedding of a parsed record: base64 or a JSON array. */
+static float *
+tree_vector(struct matcher *m, const json_t *rec, struct pending *p)
+{
+	const json_t *e = json_object_get(rec, "embedding");
+	const json_t *vec = json_object_get(e, "vector");
+	const char *model = json_string_value(json_object_get(e, "model"));
+	int dim = (int)json_integer_value(json_object_get(e, "dim"));
+
+	if (!json_is_object(e) || !model) {
+		p->error = "no embedding: run inc-embed first";
+		return NULL;
+	}
+	if (json_is_array(vec)) {
+		/* --format array: turn it into the usual form first. */
+		size_t n = json_array_size(vec), i;
+		float *f = malloc((n ? n : 1) * sizeof *f);
+		char *b;
+		json_t *x;
+		if (!f)
+			return NULL;
+		json_array_foreach(vec, i, x)
+			f[i] = (float)json_number_value(x);
+		b = embed_b64_encode(f, (int)n);
+		free(f);
+		float *v = query_vector(m, model, strlen(model), b ? b : "",
+		    b ? strlen(b) : 0, (int)n, p);
+		free(b);
+		return v;
+	}
+	if (!json_is_string(vec)) {
+		p->error = "embedding.vector is missing";
+		return NULL;
+	}
+	return query_vector(m, model, strlen(model), json_string_value(vec),
+	    json_string_length(vec), dim, p);
+}
+
+/* "matches":[...],"match":{...} for the hits of one record. */
+static void
+members(struct matcher *m, const struct vindex_hit *h, int nh, double ms)
+{
+	char num[96];
+	int kept = 0;
+
+	json_buf_put(&m->buf, "\"matches\":[", 11);
+	for (int i = 0; i < nh; i++) {
+		size_t len;
+		const char *doc;
+		if (h[i].score < m->o->min_score)
+			break;
+		doc = vindex_doc(m->ix, h[i].i, &len);
+		if (kept++)
+			json_buf_put(&m->buf, ",", 1);
+		json_buf_put(&m->buf, doc, len - 1);	/* without its '}' */
+		snprintf(num, sizeof num, ",\"score\":%.4f}",
+		    (double)h[i].score);
+		json_buf_put(&m->buf, num, strlen(num));
+	}
+	snprintf(num, sizeof num, "],\"match\":{\"k\":%ld,\"best\":%.4f,"
+	    "\"index_size\":%zu,\"ms\":%.3f}", m->o->k,
+	    kept ? (double)h[0].score : 0.0, vindex_size(m->ix), ms);
+	json_buf_put(&m->buf, num, strlen(num));
+}
+
+/* Search every waiting record at once and write them all, in order. */
+static void
+run_batch(struct matcher *m)
+{
+	static const char *drop[] = { "matches", "match" };
+	float *qv = NULL;
+	int nv = 0, k = (int)m->o->k, found = 0;
+	int64_t t0;
+	double ms = 0;
+
+	if (m->nq == 0)
+		return;
+	if (m->ix && vindex_size(m->ix) > 0) {
+		qv = malloc((size_t)m->nq * (size_t)vindex_dim(m->ix) *
+		    sizeof *qv);
+		for (int i = 0; qv && i < m->nq; i++)
+			if (m->q[i].vec)
+				memcpy(qv + (size_t)nv++ * (size_t)vindex_dim(
+				    m->ix), m->q[i].vec, (size_t)vindex_dim(
+				    m->ix) * sizeof *qv);
+	}
+	t0 = now_ms();
+	if (nv > 0) {
+		found = vindex_search_batch(m->ix, qv, nv, k, m->hits);
+		ms = (double)(now_ms() - t0) / nv;
+	}
+	for (int i = 0, v = 0; i < m->nq; i++) {
+		struct pending *p = &m->q[i];
+		m->buf.len = 0;
+		if (p->line) {
+			/* Bulk lines always have a vector; the line is
+			 * scanned again, now alone in the scanner. */
+			members(m, m->hits + (size_t)v++ * (size_t)k,
+			    found < 0 ? 0 : found, ms);
+			m->out.len = 0;
+			jscan_object(&m->scan, p->line, strlen(p->line));
+			jscan_emit(&m->out, &m->scan, drop, 2, m->buf.data,
+			    m->buf.len);
+			json_buf_put(&m->out, "\n", 1);
+			record_stream_write(m->s, m->out.data, m->out.len);
+		} else {
+			if (p->vec) {
+				/* The same members, read into the tree. */
+				json_buf_put(&m->buf, "{", 1);
+				members(m, m->hits + (size_t)v++ * (size_t)k,
+				    found < 0 ? 0 : found, ms);
+				json_buf_put(&m->buf, "}", 1);
+				json_t *add = json_loadb(m->buf.data,
+				    m->buf.len, 0, NULL);
+				if (add)
+					json_object_update(p->rec, add);
+				json_decref(add);
+			} else {
+				record_add_error(p->rec, STAGE, "%s",
+				    p->error);
+				m->s->n_failed++;
+			}
+			record_stream_emit(m->s, p->rec);
+			json_decref(p->rec);
+		}
+		free(p->line);
+		free(p->vec);
+		memset(p, 0, sizeof *p);
+	}
+	m->nq = 0;
+	free(qv);
+}
+
+static void
+flush_batch(void *arg)
+{
+	struct matcher *m = arg;
+	char err[512];
+
+	run_batch(m);
+	/* While waiting for input: notice a changed knowledge base. */
+	if (m->st && refresh(m, 0, err, sizeof err) < 0)
+		log_warn(NULL, "knowledge base: %s", err);
+}
+
+/* The bulk path: a line with a base64 embedding, no jansson. */
+static int
+fast_line(const char *line, size_t len, void *arg)
+{
+	struct matcher *m = arg;
+	const struct jscan_key *e;
+	struct pending *p;
+	struct jscan sub = { 0 };
+	const struct jscan_key *mk, *vk, *dk;
+	size_t ml, vl;
+	const char *model, *vec;
+	int ok = 0;
+
+	if (!jscan_object(&m->scan, line, len) ||
+	    !(e = jscan_get(&m->scan, "embedding")) || e->type != '{')
+		return 0;
+	/* The embedding object on its own, to index its keys. */
+	if (!jscan_object(&sub, m->scan.out + e->voff, e->vlen))
+		goto out;
+	mk = jscan_get(&sub, "model");
+	vk = jscan_get(&sub, "vector");
+	dk = jscan_get(&sub, "dim");
+	if (!mk || !vk || !dk || mk->type != '"' || vk->type != '"' ||
+	    dk->type != '0' || mk->escaped || vk->escaped)
+		goto out;
+	model = jscan_str(&sub, mk, &ml);
+	vec = jscan_str(&sub, vk, &vl);
+	if (m->nq == BATCH)
+		run_batch(m);
+	p = &m->q[m->nq];
+	p->vec = query_vector(m, model, ml, vec, vl,
+	    atoi(sub.out + dk->voff), p);
+	if (!p->vec) {
+		/* Let the tree path write the error. */
+		memset(p, 0, sizeof *p);
+		goto out;
+	}
+	p->line = strndup(m->scan.out, m->scan.len);
+	m->nq++;
+	ok = 1;
+out:
+	jscan_free(&sub);
+	return ok;
+}
+
+static enum record_fate
+one(json_t *rec, void *arg)
+{
+	struct matcher *m = arg;
+	struct pending *p;
+
+	if (m->nq == BATCH)
+		run_batch(m);
+	p = &m->q[m->nq++];
+	p->rec = json_incref(rec);
+	p->vec = tree_vector(m, rec, p);
+	return RECORD_TAKEN;
+}
+
+static void
+usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
+	exit(EX_USAGE);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "min-score", required_argument, NULL, 'm' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "reject", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "k:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o->k = strtol(optarg, &end, 10);
+			if (*end || o->k < 1 || o->k > 100)
+				usage_error("-k: must be 1..100: ", optarg);
+			break;
+		case 'm':
+			o->min_score = strtod(optarg, &end);
+			if (*end || o->min_score < -1 || o->min_score > 1)
+				usage_error("--min-score: must be -1..1: ",
+				    optarg);
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'K':
+			if (strcmp(optarg, "kb") == 0)
+				o->kind = K_KB;
+			else if (strcmp(optarg, "incidents") == 0)
+				o->kind = K_INCIDENTS;
+			else if (strcmp(optarg, "all") == 0)
+				o->kind = K_ALL;
+			else
+				usage_error("--kind: incidents, kb or all: ",
+				    optarg);
+			break;
+		case 'M':
+			o->model = optarg;
+			break;
+		case 'S':
+			o->strict = 1;
+			break;
+		case 'R':
+			o->reject = optarg;
+			break;
+		case 'h':
+			printf("%s", USAGE);
+			exit(0);
+		case 'V':
+			printf("inc-match %s\n", INC_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "%s", USAGE);
+			exit(EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("takes no arguments: ", argv[optind]);
+}
+
+/* The index file: one per database and kind, under the state dir. */
+static int
+cache_path(struct matcher *m, char *err, size_t errlen)
+{
+	static const char *kinds[] = { "all", "kb", "incidents" };
+	const char *where = store_where(m->st);
+	char dir[4040];
+	uint64_t h = 14695981039346656037ull;
+
+	for (const char *c = where; *c; c++) {
+		h ^= (unsigned char)*c;
+		h *= 1099511628211ull;
+	}
+	if (config_get("INC_MATCH_CACHE", NULL))
+		snprintf(dir, sizeof dir, "%s", config_get("INC_MATCH_CACHE",
+		    NULL));
+	else
+		snprintf(dir, sizeof dir, "%.4000s/cache", config_state_dir());
+	if (fs_mkdir_p(dir, 0700) < 0) {
+		snprintf(err, errlen, "%.400s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(m->cache, sizeof m->cache, "%.4000s/vindex-%016llx-%s.vix", dir,
+	    (unsigned long long)h, kinds[m->o->kind]);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .k = 5, .min_score = -1 };
+	struct record_stream s = { .stage = STAGE };
+	struct matcher m = { .o = &o, .s = &s };
+	char err[512];
+	int rc;
+
+	log_init("inc-match");
+	sig_setup();
+	parse_opts(argc, argv, &o);
+	if (config_load(err, sizeof err) < 0 ||
+	    (log_configure(), 0) ||
+	    record_max_line(&s.max_line, err, sizeof err) < 0) {
+		log_error(NULL, "%s", err);
+		return EX_CONFIG;
+	}
+	if (store_open(&m.st, o.db, 0, err, sizeof err) < 0) {
+		log_error(NULL, "%s", err);
+		return EX_UNAVAILABLE;
+	}
+	if (cache_path(&m, err, sizeof err) < 0 ||
+	    refresh(&m, 1, err, sizeof err) < 0) {
+		log_error(NULL, "knowledge base: %s", err);
+		store_close(m.st);
+		return EX_UNAVAILABLE;
+	}
+	if (!(m.hits = malloc((size_t)BATCH * (size_t)o.k *
+	    sizeof *m.hits))) {
+		log_error(NULL, "out of memory");
+		return EX_OSERR;
+	}
+	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
+		log_error(NULL, "%s: %s", o.reject, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	s.out = stdout;
+	s.strict = o.strict;
+	s.flush = flush_batch;
+	s.flush_arg = &m;
+	if (strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0)
+		s.fast = fast_line;
+	rc = record_stream_run(&s, 0, one, &m);
+	if (s.reject)
+		fclose(s.reject);
+	vindex_free(m.ix);
+	store_close(m.st);
+	jscan_free(&m.scan);
+	json_buf_free(&m.buf);
+	json_buf_free(&m.out);
+	free(m.hits);
+	return rc;
+}
