@@ -773,35 +773,94 @@ store_put_line(struct store *st, const char *line, size_t len, int flags)
 }
 
 /*
- * Rows as they stand in this transaction, by id: {"v": version, "t":
- * text} as loaded, or {"v": version, "i": n} once queue item n changed it.
+ * The rows of one table that a batch touches, by id (sorted, unique): as
+ * loaded, then as the batch's records change them.
  */
+struct row {
+	int64_t v;		/* the version */
+	char *text;		/* the record as loaded, or NULL */
+	long item;		/* the queue item with the latest state, or -1 */
+	int had;		/* it exists in the database */
+};
+
+struct rows {
+	const char **ids;
+	struct row *r;
+	size_t n;
+};
+
+static void
+rows_init(struct rows *rs, const char **ids, size_t n)
+{
+	rs->ids = ids;
+	rs->n = n;
+	if (!(rs->r = calloc(n + 1, sizeof *rs->r)))
+		abort();
+	for (size_t i = 0; i < n; i++)
+		rs->r[i].item = -1;
+}
+
+static void
+rows_free(struct rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->r[i].text);
+	free(rs->r);
+	rs->r = NULL;
+}
+
+static struct row *
+row_of(const struct rows *rs, const char *id)
+{
+	size_t lo = 0, hi = rs->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(id, rs->ids[mid]);
+		if (c == 0)
+			return &rs->r[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Does the row hold a record yet, stored or from this batch? */
+static int
+row_present(const struct row *r)
+{
+	return r && (r->had || r->item >= 0);
+}
+
 static void
 on_row(void *arg, const char *id, int64_t version, const char *text)
 {
-	json_t *o = json_object();
+	struct row *r = row_of(arg, id);
 
-	json_object_set_new(o, "v", json_integer((json_int_t)version));
-	json_object_set_new(o, "t", json_string_nocheck(text));
-	json_object_set_new(arg, id, o);
+	if (!r)
+		return;
+	r->v = version;
+	r->had = 1;
+	if (!(r->text = strdup(text)))
+		abort();
 }
 
-/* The record of a row in cur as a tree, a new reference; a row we cannot
+/* The record of a present row as a tree, a new reference; a row we cannot
  * read is replaced by the next write. */
 static json_t *
-cur_json(struct store *st, const json_t *row)
+cur_json(struct store *st, const struct row *row)
 {
-	json_t *t = json_object_get(row, "t"), *i = json_object_get(row, "i");
 	json_t *rec;
 
-	if (i) {
-		struct item *it = &st->q[json_integer_value(i)];
+	if (row->item >= 0) {
+		struct item *it = &st->q[row->item];
 		if (it->out)
 			return json_incref(it->out);
 		rec = json_loadb(it->out_text, it->out_len, 0, NULL);
 	} else {
-		rec = json_loadb(json_string_value(t), json_string_length(t),
-		    0, NULL);
+		rec = json_loads(row->text, 0, NULL);
 	}
 	if (!json_is_object(rec)) {
 		json_decref(rec);
@@ -810,19 +869,19 @@ cur_json(struct store *st, const json_t *row)
 	return rec;
 }
 
-/* The record of a row in cur as text; *tofree is set when it was made. */
+/* The record of a present row as text; *tofree is set when it was made. */
 static const char *
-cur_text(struct store *st, const json_t *row, size_t *len, char **tofree)
+cur_text(struct store *st, const struct row *row, size_t *len,
+    char **tofree)
 {
-	json_t *t = json_object_get(row, "t"), *i = json_object_get(row, "i");
 	struct item *it;
 
 	*tofree = NULL;
-	if (!i) {
-		*len = json_string_length(t);
-		return json_string_value(t);
+	if (row->item < 0) {
+		*len = strlen(row->text);
+		return row->text;
 	}
-	it = &st->q[json_integer_value(i)];
+	it = &st->q[row->item];
 	if (it->out_text) {
 		*len = it->out_len;
 		return it->out_text;
@@ -887,25 +946,20 @@ keep_store(struct store *st, json_t *out, json_t *prev, const char *now,
 
 /* Item idx holds the row's latest state, to be written once at the end. */
 static void
-mark_dirty(struct item *it, json_t *cur, json_t *dirty, size_t idx,
-    int64_t v)
+mark_dirty(struct row *row, size_t idx, int64_t v)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "v", json_integer((json_int_t)v));
-	json_object_set_new(o, "i", json_integer((json_int_t)idx));
-	json_object_set_new(cur, it->id, o);
-	json_object_set_new(dirty, it->id, json_integer((json_int_t)idx));
+	row->v = v;
+	row->item = (long)idx;
 }
 
 static int
-merge_incident(struct store *st, struct item *it, json_t *cur,
-    json_t *dirty, size_t idx, const char *now, char *err, size_t errlen)
+merge_incident(struct store *st, struct item *it, struct rows *rows,
+    size_t idx, const char *now, char *err, size_t errlen)
 {
 	const char *id = it->id;
-	json_t *c = json_object_get(cur, id);
-	json_t *prev = c ? cur_json(st, c) : NULL, *out;
-	int64_t v = json_integer_value(json_object_get(c, "v"));
+	struct row *c = row_of(rows, id);
+	json_t *prev = row_present(c) ? cur_json(st, c) : NULL, *out;
+	int64_t v = prev ? c->v : 0;
 	size_t before = record_error_count(it->in);
 	int resolved, rc = 0;
 
@@ -942,7 +996,7 @@ merge_incident(struct store *st, struct item *it, json_t *cur,
 			goto done;
 		plan_event(it, "resolved");
 	}
-	mark_dirty(it, cur, dirty, idx, v);
+	mark_dirty(c, idx, v);
 done:
 	json_decref(prev);
 	return rc;
@@ -1101,21 +1155,21 @@ static void text_cols(struct store *st, struct item *it,
     const struct piece *p, size_t n, int64_t v);
 
 static int
-merge_incident_text(struct store *st, struct item *it, json_t *cur,
-    json_t *dirty, size_t idx, const char *now, char *err, size_t errlen)
+merge_incident_text(struct store *st, struct item *it, struct rows *rows,
+    size_t idx, const char *now, char *err, size_t errlen)
 {
 	struct jscan *si, *sp = &st->s_prev;
 	struct piece p[JSCAN_MAX_KEYS + 8], changed[2 * JSCAN_MAX_KEYS + 8];
-	const json_t *c = json_object_get(cur, it->id);
-	int64_t v = json_integer_value(json_object_get(c, "v"));
+	struct row *c = row_of(rows, it->id);
+	int64_t v = row_present(c) ? c->v : 0;
 	const char *ptext = NULL;
 	size_t plen = 0;
 	char *pfree = NULL;
 	size_t n = 0, nch = 0, store_at = (size_t)-1, status_at = (size_t)-1;
 	char ended[RFC3339_LEN], res_at[RFC3339_LEN + 2], store[160];
-	char *actor, *detail;
+	char abuf[256], *actor, *afree = NULL;
 	const char *source = NULL;
-	int prev = c != NULL, resolved = 0, rc;
+	int prev = row_present(c), resolved = 0, rc;
 
 	/* The index store_put_line() made, over the text it kept. */
 	if (!it->keys)
@@ -1281,12 +1335,13 @@ merge_incident_text(struct store *st, struct item *it, json_t *cur,
 	actor = NULL;
 	if (source) {
 		const struct jscan_key *sk = jscan_get(si, "source");
-		if (sk && (actor = malloc(sk->vlen)) != NULL &&
-		    (!text_str(si->out + sk->voff, sk->vlen, actor) ||
-		    !*actor)) {
-			free(actor);
+		if (sk && sk->vlen > sizeof abuf)
+			actor = afree = malloc(sk->vlen);
+		else if (sk)
+			actor = abuf;
+		if (actor && (!text_str(si->out + sk->voff, sk->vlen, actor) ||
+		    !*actor))
 			actor = NULL;
-		}
 	}
 	st->blen = 0;
 	if (prev) {
@@ -1305,12 +1360,10 @@ merge_incident_text(struct store *st, struct item *it, json_t *cur,
 		put(st, p[status_at].v, p[status_at].vl);
 		puts_(st, "}");
 	}
-	if (!(detail = strdup(st->buf)))
-		abort();
+	/* The backends take what they need of a row before they return. */
 	rc = put_event_text(st, it->id, now, prev ? "updated" : "created",
-	    actor ? actor : "pipeline", detail, err, errlen);
+	    actor ? actor : "pipeline", st->buf, err, errlen);
 	plan_event(it, prev ? "updated" : "created");
-	free(detail);
 	if (rc == 0 && resolved) {
 		st->blen = 0;
 		puts_(st, "{\"resolved_at\":");
@@ -1320,22 +1373,22 @@ merge_incident_text(struct store *st, struct item *it, json_t *cur,
 		    actor ? actor : "pipeline", st->buf, err, errlen);
 		plan_event(it, "resolved");
 	}
-	free(actor);
+	free(afree);
 	if (rc < 0)
 		return rc;
 	text_cols(st, it, p, n, v);
-	mark_dirty(it, cur, dirty, idx, v);
+	mark_dirty(c, idx, v);
 	return 0;
 }
 
 static void
-merge_kb(struct store *st, struct item *it, json_t *cur, json_t *dirty,
-    size_t idx, const char *now)
+merge_kb(struct store *st, struct item *it, struct rows *rows, size_t idx,
+    const char *now)
 {
 	const char *id = it->id, *model;
-	json_t *c = json_object_get(cur, id);
-	json_t *prev = c ? cur_json(st, c) : NULL, *out;
-	int64_t v = json_integer_value(json_object_get(c, "v"));
+	struct row *c = row_of(rows, id);
+	json_t *prev = row_present(c) ? cur_json(st, c) : NULL, *out;
+	int64_t v = prev ? c->v : 0;
 	unsigned char *vec;
 	size_t len;
 	int dim;
@@ -1358,7 +1411,7 @@ merge_kb(struct store *st, struct item *it, json_t *cur, json_t *dirty,
 		it->plan = new_plan("kb", prev ? "update" : "insert", id,
 		    v + 1);
 	set_store(st, out, now, ++v);
-	mark_dirty(it, cur, dirty, idx, v);
+	mark_dirty(c, idx, v);
 	json_decref(prev);
 }
 
@@ -1449,83 +1502,81 @@ reset_out(struct item *it)
 static int
 apply(struct store *st, char *err, size_t errlen)
 {
-	json_t *cur_inc = json_object(), *cur_kb = json_object();
-	json_t *dirty_inc = json_object(), *dirty_kb = json_object();
+	struct rows inc, kb;
 	const char **inc_ids, **kb_ids;
 	size_t n_inc, n_kb;
-	char now[RFC3339_LEN], *inc_had = NULL, *kb_had = NULL;
-	int rc;
+	char now[RFC3339_LEN];
+	int rc, kb_changed = 0;
 
 	rfc3339_now(now, sizeof now);
 	inc_ids = batch_ids(st, T_INCIDENT, &n_inc);
 	kb_ids = batch_ids(st, T_KB, &n_kb);
+	rows_init(&inc, inc_ids, n_inc);
+	rows_init(&kb, kb_ids, n_kb);
 	if ((rc = st->ops->begin(st->be, err, errlen)) < 0)
 		goto out;
 	if (n_inc && (rc = st->ops->load(st->be, "incidents", inc_ids, n_inc,
-	    on_row, cur_inc, err, errlen)) < 0)
+	    on_row, &inc, err, errlen)) < 0)
 		goto rollback;
 	if (n_kb && (rc = st->ops->load(st->be, "kb", kb_ids, n_kb, on_row,
-	    cur_kb, err, errlen)) < 0)
+	    &kb, err, errlen)) < 0)
 		goto rollback;
-	/* Which rows exist: an insert and an update are written apart. */
-	inc_had = calloc(n_inc + 1, 1);
-	kb_had = calloc(n_kb + 1, 1);
-	if (!inc_had || !kb_had)
-		abort();
-	for (size_t i = 0; i < n_inc; i++)
-		inc_had[i] = json_object_get(cur_inc, inc_ids[i]) != NULL;
-	for (size_t i = 0; i < n_kb; i++)
-		kb_had[i] = json_object_get(cur_kb, kb_ids[i]) != NULL;
 	for (size_t i = 0; i < st->nq; i++) {
 		struct item *it = &st->q[i];
 		if (it->table == T_NONE)
 			continue;
 		reset_out(it);
 		if (it->table == T_KB) {
-			merge_kb(st, it, cur_kb, dirty_kb, i, now);
+			merge_kb(st, it, &kb, i, now);
 			continue;
 		}
 		rc = STORE_SLOW;
 		if (it->text)
-			rc = merge_incident_text(st, it, cur_inc, dirty_inc, i,
-			    now, err, errlen);
+			rc = merge_incident_text(st, it, &inc, i, now, err,
+			    errlen);
 		if (rc == STORE_SLOW) {
 			reset_out(it);
 			to_tree(it);
-			rc = merge_incident(st, it, cur_inc, dirty_inc, i, now,
-			    err, errlen);
+			rc = merge_incident(st, it, &inc, i, now, err, errlen);
 		}
 		if (rc < 0)
 			goto rollback;
 	}
-	/* Ids in sorted order: the same order the rows were locked in. */
+	/*
+	 * The final state of each changed row, once, in id order (the order
+	 * the rows were locked in); whether it existed decides between an
+	 * insert and an update.
+	 */
 	for (size_t i = 0; i < n_inc; i++) {
-		json_t *d = json_object_get(dirty_inc, inc_ids[i]);
+		struct row *r = &inc.r[i];
 		struct item *it;
-		if (!d)
+		if (r->item < 0)
 			continue;
-		it = &st->q[json_integer_value(d)];
+		it = &st->q[r->item];
 		if (it->arena) {
 			it->cols[STORE_I_CREATED_AT] = now;
 			it->cols[STORE_I_UPDATED_AT] = now;
-			rc = st->ops->put_incident(st->be, it->cols,
-			    inc_had[i], err, errlen);
-		} else {
-			rc = put_incident_row(st, it->out, now, inc_had[i],
+			rc = st->ops->put_incident(st->be, it->cols, r->had,
 			    err, errlen);
+		} else {
+			rc = put_incident_row(st, it->out, now, r->had, err,
+			    errlen);
 		}
 		if (rc < 0)
 			goto rollback;
 	}
 	for (size_t i = 0; i < n_kb; i++) {
-		json_t *d = json_object_get(dirty_kb, kb_ids[i]);
-		if (d && (rc = put_kb_row(st, st->q[json_integer_value(d)].out,
-		    now, kb_had[i], err, errlen)) < 0)
+		struct row *r = &kb.r[i];
+		if (r->item < 0)
+			continue;
+		kb_changed = 1;
+		if ((rc = put_kb_row(st, st->q[r->item].out, now, r->had, err,
+		    errlen)) < 0)
 			goto rollback;
 	}
 	/* inc-match reloads its index when this counter moves. */
-	if (json_object_size(dirty_kb) &&
-	    (rc = st->ops->bump_kb(st->be, now, err, errlen)) < 0)
+	if (kb_changed && (rc = st->ops->bump_kb(st->be, now, err,
+	    errlen)) < 0)
 		goto rollback;
 	rc = st->ops->end(st->be, (st->flags & STORE_DRY_RUN) != 0, err,
 	    errlen);
@@ -1533,14 +1584,10 @@ apply(struct store *st, char *err, size_t errlen)
 rollback:
 	st->ops->end(st->be, 1, NULL, 0);
 out:
+	rows_free(&inc);
+	rows_free(&kb);
 	free(inc_ids);
 	free(kb_ids);
-	free(inc_had);
-	free(kb_had);
-	json_decref(cur_inc);
-	json_decref(cur_kb);
-	json_decref(dirty_inc);
-	json_decref(dirty_kb);
 	return rc;
 }
 
@@ -1902,29 +1949,29 @@ transition(struct store *st, const char *id,
 
 	*rec = NULL;
 	for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-		json_t *cur = json_object(), *row, *out, *detail;
-		int64_t v;
+		struct rows rows;
+		json_t *out, *detail;
 
 		c->detail = NULL;
 		rfc3339_now(now, sizeof now);
+		rows_init(&rows, ids, 1);
 		if ((rc = st->ops->begin(st->be, err, errlen)) < 0 ||
 		    (rc = st->ops->load(st->be, "incidents", ids, 1, on_row,
-		    cur, err, errlen)) < 0)
+		    &rows, err, errlen)) < 0)
 			goto next;
-		if (!(row = json_object_get(cur, id))) {
+		if (!rows.r[0].had) {
 			st->ops->end(st->be, 1, NULL, 0);
-			json_decref(cur);
+			rows_free(&rows);
 			return STORE_NOTFOUND;
 		}
-		out = cur_json(st, row);
-		v = json_integer_value(json_object_get(row, "v"));
+		out = cur_json(st, &rows.r[0]);
 		if (!change(out, now, c)) {
 			st->ops->end(st->be, 1, NULL, 0);
-			json_decref(cur);
+			rows_free(&rows);
 			*rec = out;
 			return 0;
 		}
-		set_store(st, out, now, v + 1);
+		set_store(st, out, now, rows.r[0].v + 1);
 		detail = c->detail;
 		c->detail = NULL;
 		rc = put_incident_row(st, out, now, 1, err, errlen);
@@ -1940,13 +1987,13 @@ transition(struct store *st, const char *id,
 			json_decref(out);
 			goto next;
 		}
-		json_decref(cur);
+		rows_free(&rows);
 		*rec = out;
 		return 0;
 next:
 		json_decref(c->detail);
 		st->ops->end(st->be, 1, NULL, 0);
-		json_decref(cur);
+		rows_free(&rows);
 		if (rc != STORE_RETRY)
 			break;
 		nap_ms(attempt);

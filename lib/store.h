@@ -234,7 +234,8 @@ struct store_backend {
 	    void (*fn)(void *arg, const char *id, int64_t version,
 	    const char *record), void *arg, char *err, size_t errlen);
 	/*
-	 * Write rows; they may be buffered until commit.  exists says
+	 * Write rows; they may be buffered until commit, so the values are
+	 * borrowed for the call only and copied when kept.  exists says
 	 * whether load() found the row: a row that another writer created
 	 * since must make the transaction fail with STORE_RETRY, never be
 	 * overwritten blindly.
