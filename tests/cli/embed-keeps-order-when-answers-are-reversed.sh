@@ -1,0 +1,47 @@
+#!/bin/sh
+# inc-embed places each vector of an answer by its index, so records keep their order and their own vectors when the server answers data[] in reverse.
+. "${0%/*}/../testlib.sh"
+# The stand-in server (tests/stub/embeddings.py): every request it gets
+# is a line of log; INC_EMBED_URL points at it.
+start_stub() {
+	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
+	when_finished "kill $! 2>/dev/null"
+	i=0
+	until [ -s port ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
+		sleep 0.05
+	done
+	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
+	export INC_EMBED_URL
+}
+# Each record's vector must be the stand-in's vector of that record's own
+# text (title, a blank line, description), made unit length.
+check_vectors() {
+	"$PY" - "$TOP/tests/stub" "$1" <<'P' || fail "a record got another record's vector"
+import base64, json, math, struct, sys
+sys.path.insert(0, sys.argv[1])
+from embeddings import vector
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    e = r["embedding"]
+    got = struct.unpack("<%df" % e["dim"], base64.b64decode(e["vector"]))
+    text = "\n\n".join(t for t in (r.get("title"), r.get("description")) if t)
+    want = vector(text, e["dim"])
+    norm = math.sqrt(sum(x * x for x in want))
+    assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
+P
+}
+start_stub --reverse --dim 16
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	printf '{"id":"o-%s","title":"service %s is down"}\n' $i $i
+done >in
+inc-embed --backend openai --batch 4 <in >out 2>err
+must_be_empty err
+test "$(jq -r .id out | tr '\n' ' ')" = "o-1 o-2 o-3 o-4 o-5 o-6 o-7 o-8 o-9 o-10 "
+test "$(lines log)" -eq 3
+jqtest '.embedding.dim == 16' out
+check_vectors out
+# The stand-in did answer in reverse: data[0] held the last index.
+test "$(jq -c -s 'sort_by(.inputs[0]) | map([.answer.data[].index])' log)" = \
+	"[[3,2,1,0],[3,2,1,0],[1,0]]" || fail "answers: $(jq -c '[.answer.data[].index]' log)"

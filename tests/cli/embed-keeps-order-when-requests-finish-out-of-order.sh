@@ -1,0 +1,63 @@
+#!/bin/sh
+# inc-embed keeps several requests in flight (INC_EMBED_CONCURRENCY) and still writes the records in input order when the requests finish in reverse.
+. "${0%/*}/../testlib.sh"
+# The stand-in server (tests/stub/embeddings.py): every request it gets
+# is a line of log; INC_EMBED_URL points at it.
+start_stub() {
+	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
+	when_finished "kill $! 2>/dev/null"
+	i=0
+	until [ -s port ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
+		sleep 0.05
+	done
+	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
+	export INC_EMBED_URL
+}
+# Each record's vector must be the stand-in's vector of that record's own
+# text (title, a blank line, description), made unit length.
+check_vectors() {
+	"$PY" - "$TOP/tests/stub" "$1" <<'P' || fail "a record got another record's vector"
+import base64, json, math, struct, sys
+sys.path.insert(0, sys.argv[1])
+from embeddings import vector
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    e = r["embedding"]
+    got = struct.unpack("<%df" % e["dim"], base64.b64decode(e["vector"]))
+    text = "\n\n".join(t for t in (r.get("title"), r.get("description")) if t)
+    want = vector(text, e["dim"])
+    norm = math.sqrt(sum(x * x for x in want))
+    assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
+P
+}
+# The first request to arrive answers last: 800, 600, 400, 200 ms.
+start_stub --delay 800,600,400,200
+printf '%s\n' \
+ '{"id":"s-1","title":"database connection pool exhausted"}' \
+ '{"id":"s-2","title":"TLS certificate expired"}' \
+ '{"id":"s-3","title":"disk full on db-01"}' \
+ '{"id":"s-4","title":"dns lookups time out"}' >in
+start=$(date +%s%N)
+INC_EMBED_CONCURRENCY=4 inc-embed --backend openai --batch 1 <in >out 2>err
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+must_be_empty err
+test "$(jq -r .id out | tr '\n' ' ')" = "s-1 s-2 s-3 s-4 "
+check_vectors out
+test "$(lines log)" -eq 4
+# All four were in flight at once: each started before any ended ...
+jq -e -s '(map(.start) | max) < (map(.end) | min)' log >/dev/null ||
+	fail "the requests did not overlap: $(jq -c '[.n, .start, .end]' log)"
+# ... and they ended in the reverse of their arrival.
+test "$(jq -s -c 'sort_by(.end) | map(.n)' log)" = "[4,3,2,1]"
+# So the whole run took about the longest delay, not the sum (2 s).
+[ "$ms" -lt 1600 ] || fail "took $ms ms: the requests ran one by one"
+# With INC_EMBED_CONCURRENCY=1 they run one at a time.
+: >log
+INC_EMBED_CONCURRENCY=1 inc-embed --backend openai --batch 1 <in >out1
+cmp out out1
+test "$(lines log)" -eq 4
+jq -e -s 'sort_by(.n) as $r |
+	all(range(1; $r | length); $r[.].start >= $r[. - 1].end)' log >/dev/null ||
+	fail "requests overlapped with a concurrency of 1"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# inc-embed waits as a 429 answer's Retry-After says and tries again: the record is embedded and the server saw the retry.
+. "${0%/*}/../testlib.sh"
+# The stand-in server (tests/stub/embeddings.py): every request it gets
+# is a line of log; INC_EMBED_URL points at it.
+start_stub() {
+	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
+	when_finished "kill $! 2>/dev/null"
+	i=0
+	until [ -s port ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
+		sleep 0.05
+	done
+	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
+	export INC_EMBED_URL
+}
+# Each record's vector must be the stand-in's vector of that record's own
+# text (title, a blank line, description), made unit length.
+check_vectors() {
+	"$PY" - "$TOP/tests/stub" "$1" <<'P' || fail "a record got another record's vector"
+import base64, json, math, struct, sys
+sys.path.insert(0, sys.argv[1])
+from embeddings import vector
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    e = r["embedding"]
+    got = struct.unpack("<%df" % e["dim"], base64.b64decode(e["vector"]))
+    text = "\n\n".join(t for t in (r.get("title"), r.get("description")) if t)
+    want = vector(text, e["dim"])
+    norm = math.sqrt(sum(x * x for x in want))
+    assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
+P
+}
+start_stub --rate-limit 1 --retry-after 1
+printf '%s\n' \
+ '{"id":"r-1","title":"db-01 disk full"}' \
+ '{"id":"r-2","title":"dns lookups time out"}' >in
+inc-embed --backend openai --strict <in >out 2>err
+test "$(jq -r .id out | tr '\n' ' ')" = "r-1 r-2 "
+jq -e -s 'all(.[]; .errors == null and .embedding.dim == 8)' out >/dev/null ||
+	fail "not embedded after the retry: $(cat out)"
+check_vectors out
+test "$(jq -c -s 'map(.status)' log)" = "[429,200]"
+# The same request again, one second later as Retry-After asked.
+test "$(sed -n 1p log | jq -c .body)" = "$(sed -n 2p log | jq -c .body)"
+jq -e -s '.[1].start - .[0].end >= 0.95' log >/dev/null ||
+	fail "retried too early: $(jq -c '[.start, .end]' log)"
+jq -e -s '.[1].start - .[0].end < 3' log >/dev/null
+# INC_EMBED_ATTEMPTS=1 does not retry: the 429 is the record's error.
+"$PY" "$TOP/tests/stub/embeddings.py" --log log2 --rate-limit 5 >port2 &
+when_finished "kill $! 2>/dev/null"
+i=0
+until [ -s port2 ]; do i=$((i + 1)); [ $i -le 100 ] || fail "no stub"; sleep 0.05; done
+INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port2)/v1 INC_EMBED_ATTEMPTS=1 \
+	inc-embed --backend openai <in >out
+test "$(lines log2)" -eq 1
+jq -e -s 'all(.[]; (.errors[0].error | test("HTTP 429")) and .embedding == null)' \
+	out >/dev/null || fail "$(cat out)"
