@@ -602,13 +602,16 @@ subcommand(struct store *st, const struct opts *o)
 		log_error(NULL, "%s %s: %s", cmd, store_where(st), err);
 		return EX_IOERR;
 	}
-	if (rec) {
-		/* Stats keep a few decimals, not %.17g noise. */
+	if (rec && strcmp(cmd, "stats") == 0) {
+		/* Means keep a few decimals, not %.17g noise. */
 		if (json_dumpf(rec, stdout, JSON_COMPACT |
 		    JSON_REAL_PRECISION(15)) == 0)
 			putchar('\n');
-		json_decref(rec);
+	} else if (rec) {
+		/* A record goes out as exact as it came in. */
+		record_write(stdout, rec);
 	}
+	json_decref(rec);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno != EPIPE)
 			log_error(NULL, "write: %s", strerror(errno));

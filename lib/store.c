@@ -1226,6 +1226,9 @@ merge_incident_text(struct store *st, struct item *it, struct rows *rows,
 		}
 	}
 	if (status_at == (size_t)-1) {
+		/* A stored incident without a status is the tree path's. */
+		if (prev)
+			return STORE_SLOW;
 		status_at = n;
 		p[n++] = (struct piece){ "status", "\"open\"", 6, 6 };
 	}
@@ -1255,10 +1258,8 @@ merge_incident_text(struct store *st, struct item *it, struct rows *rows,
 			char name[256];
 			if (i == store_at)
 				continue;
-			if (p[i].kl >= sizeof name) {
-				changed[nch++] = p[i];
-				continue;
-			}
+			if (p[i].kl >= sizeof name)
+				return STORE_SLOW;	/* an absurd key */
 			memcpy(name, p[i].k, p[i].kl);
 			name[p[i].kl] = '\0';
 			pk = jscan_get(sp, name);
