@@ -41,6 +41,7 @@
 
 struct opts {
 	int fit, openai, array, dry_run, strict;
+	int backend_given;	/* --backend beats INC_EMBED_BACKEND */
 	long dim, batch;
 	const char *model_file, *reject;
 	const char *fields[MAX_FIELDS];
@@ -220,17 +221,21 @@ embed_remote(struct embedder *e)
 			size_t at = k - r * per;
 			const json_t *item = NULL, *d;
 			size_t j;
+			/* The request is printed once, whatever its
+			 * records hold. */
+			if (res->dry_run && at == 0) {
+				char *req = json_dumps(res->dry_run,
+				    JSON_COMPACT);
+				if (req)
+					fprintf(stderr, "%s\n", req);
+				free(req);
+			}
 			if (!texts[k] || !*texts[k]) {
 				FAIL(rec, "no text to embed:"
 				    " the record has no title or description");
 				continue;
 			}
 			if (res->dry_run) {
-				char *req = json_dumps(res->dry_run,
-				    JSON_COMPACT);
-				if (at == 0 && req)
-					fprintf(stderr, "%s\n", req);
-				free(req);
 				json_object_set_new(rec, "embedding", json_pack(
 				    "{s:s, s:b}", "model", e->model_id,
 				    "dry_run", 1));
@@ -444,6 +449,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			o->fit = 1;
 			break;
 		case 'b':
+			o->backend_given = 1;
 			if (strcmp(optarg, "openai") == 0)
 				o->openai = 1;
 			else if (strcmp(optarg, "local") != 0)
@@ -563,11 +569,20 @@ fit_and_emit(struct embedder *e)
 	size_t i;
 	json_t *rec;
 
+	size_t n_text = 0;
+
 	json_array_foreach(e->held, i, rec) {
 		char *text = record_text(e->o, rec, 0);
-		if (text && *text)
+		if (text && *text) {
 			embed_fit_add(e->model, text, strlen(text));
+			n_text++;
+		}
 		free(text);
+	}
+	if (n_text == 0) {
+		log_error(NULL, "--fit: no record with text to fit the model "
+		    "on");
+		return EX_DATAERR;
 	}
 	embed_fit_done(e->model);
 	if (!e->o->dry_run) {
@@ -580,7 +595,7 @@ fit_and_emit(struct embedder *e)
 			}
 		}
 		if (embed_model_save(e->model, path, why, sizeof why) < 0) {
-			log_error(NULL, "save model %s", why);
+			log_error(NULL, "save model: %s", why);
 			return EX_CANTCREAT;
 		}
 	}
@@ -603,8 +618,9 @@ main(int argc, char *argv[])
 	struct record_stream s = { .stage = STAGE };
 	struct embedder e = { .o = &o, .s = &s };
 	char err[512];
+	const char *backend;
 	long dim;
-	int rc;
+	int rc = 0;
 
 	log_init("inc-embed");
 	sig_setup();
@@ -617,16 +633,21 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s", err);
 		return EX_CONFIG;
 	}
-	if (!o.openai && strcmp(config_get("INC_EMBED_BACKEND", "local"),
-	    "openai") == 0 && !o.fit)
+	backend = config_get("INC_EMBED_BACKEND", "local");
+	if (strcmp(backend, "local") != 0 && strcmp(backend, "openai") != 0) {
+		log_error(NULL, "INC_EMBED_BACKEND: local or openai, not %.64s",
+		    backend);
+		return EX_CONFIG;
+	}
+	if (!o.backend_given && !o.fit && strcmp(backend, "openai") == 0)
 		o.openai = 1;
 	if (o.dim)
 		dim = o.dim;
-	e.held = json_array();
 	if (o.openai) {
 		if (setup_openai(&e, err, sizeof err) < 0) {
 			log_error(NULL, "%s", err);
-			return EX_CONFIG;
+			rc = EX_CONFIG;
+			goto out;
 		}
 	} else if (o.fit) {
 		e.model = embed_model_new((int)dim);
@@ -636,7 +657,8 @@ main(int argc, char *argv[])
 			if (!(e.model = embed_model_load(path, err,
 			    sizeof err))) {
 				log_error(NULL, "%s", err);
-				return EX_CONFIG;
+				rc = EX_CONFIG;
+				goto out;
 			}
 		} else {
 			/* No knowledge base fitted yet: plain tf weights,
@@ -647,12 +669,15 @@ main(int argc, char *argv[])
 	if (e.model && !(e.vec = malloc((size_t)embed_model_dim(e.model) *
 	    sizeof *e.vec))) {
 		log_error(NULL, "out of memory");
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto out;
 	}
 	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
 		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		return EX_CANTCREAT;
+		rc = EX_CANTCREAT;
+		goto out;
 	}
+	e.held = json_array();
 	s.out = stdout;
 	s.strict = o.strict;
 	s.flush = flush_held;
@@ -669,6 +694,7 @@ main(int argc, char *argv[])
 			rc = 1;
 	}
 	progress_end();
+out:
 	if (s.reject)
 		fclose(s.reject);
 	json_decref(e.held);
