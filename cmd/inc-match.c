@@ -63,8 +63,8 @@ struct matcher {
 	struct record_stream *s;
 	struct store *st;
 	struct vindex *ix;
-	char cache[PATH_MAX];
-	int64_t checked_ms;
+	char cache[PATH_MAX];	/* "": keep no file */
+	int64_t checked_us;
 	struct pending q[BATCH];
 	int nq;
 	struct jscan scan;
@@ -73,12 +73,12 @@ struct matcher {
 };
 
 static int64_t
-now_ms(void)
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* Building the index from the store. */
@@ -171,7 +171,7 @@ collect(const struct store_kb_doc *d, void *arg)
 
 /* Rebuild the index file from the store; 0, or -1 with err. */
 static int
-rebuild(struct matcher *m, int64_t version, char *err, size_t errlen)
+rebuild(struct matcher *m, const char *stamp, char *err, size_t errlen)
 {
 	struct build b = { .o = m->o };
 	struct vindex *ix;
@@ -193,12 +193,12 @@ rebuild(struct matcher *m, int64_t version, char *err, size_t errlen)
 	    errlen) < 0)
 		goto out;
 	ix = vindex_build(b.vecs, b.n, b.n ? b.dim : 1,
-	    (const char *const *)b.docs, b.model ? b.model : "", version);
+	    (const char *const *)b.docs, b.model ? b.model : "", stamp);
 	if (!ix) {
 		snprintf(err, errlen, "out of memory building the index");
 		goto out;
 	}
-	if (vindex_save(ix, m->cache, err, errlen) < 0) {
+	if (m->cache[0] && vindex_save(ix, m->cache, err, errlen) < 0) {
 		/* A read-only state directory still gets an index. */
 		log_warn(NULL, "cannot keep the index: %s", err);
 	}
@@ -223,25 +223,26 @@ out:
 static int
 refresh(struct matcher *m, int force, char *err, size_t errlen)
 {
-	int64_t version, t = now_ms();
+	char stamp[VINDEX_STAMP_MAX];
+	int64_t t = now_us();
+	struct vindex *ix;
 
-	if (!force && m->ix && t - m->checked_ms < RECHECK_MS)
+	if (!force && m->ix && t - m->checked_us < RECHECK_MS * 1000)
 		return 0;
-	m->checked_ms = t;
-	if (store_kb_version(m->st, &version, err, errlen) < 0)
+	m->checked_us = t;
+	if (store_kb_stamp(m->st, stamp, sizeof stamp, err, errlen) < 0)
 		return -1;
-	if (m->ix && vindex_kb_version(m->ix) == version)
+	if (m->ix && strcmp(vindex_stamp(m->ix), stamp) == 0)
 		return 0;
 	/* Another inc-match may have rebuilt the file already. */
-	struct vindex *ix = vindex_open(m->cache, err, errlen);
-	if (ix && vindex_kb_version(ix) == version && (!m->o->model ||
-	    strcmp(vindex_model(ix), m->o->model) == 0)) {
+	ix = m->cache[0] ? vindex_open(m->cache, err, errlen) : NULL;
+	if (ix && strcmp(vindex_stamp(ix), stamp) == 0) {
 		vindex_free(m->ix);
 		m->ix = ix;
 		return 0;
 	}
 	vindex_free(ix);
-	return rebuild(m, version, err, errlen);
+	return rebuild(m, stamp, err, errlen);
 }
 
 /* Searching and writing. */
@@ -369,10 +370,10 @@ run_batch(struct matcher *m)
 				    m->ix), m->q[i].vec, (size_t)vindex_dim(
 				    m->ix) * sizeof *qv);
 	}
-	t0 = now_ms();
+	t0 = now_us();
 	if (nv > 0) {
 		found = vindex_search_batch(m->ix, qv, nv, k, m->hits);
-		ms = (double)(now_ms() - t0) / nv;
+		ms = (double)(now_us() - t0) / 1000.0 / nv;
 	}
 	for (int i = 0, v = 0; i < m->nq; i++) {
 		struct pending *p = &m->q[i];
@@ -401,6 +402,10 @@ run_batch(struct matcher *m)
 					json_object_update(p->rec, add);
 				json_decref(add);
 			} else {
+				/* Matches from an earlier run would mislead
+				 * the stages after this one. */
+				json_object_del(p->rec, "matches");
+				json_object_del(p->rec, "match");
 				record_add_error(p->rec, STAGE, "%s",
 				    p->error);
 				m->s->n_failed++;
@@ -419,14 +424,24 @@ run_batch(struct matcher *m)
 static void
 flush_batch(void *arg)
 {
-	struct matcher *m = arg;
+	run_batch(arg);
+}
+
+/*
+ * The first record of a batch: is the index still the knowledge base's?
+ * (Asked at most once a second; a record waits for the answer, so the
+ * first record after a change already sees it.)
+ */
+static void
+batch_start(struct matcher *m)
+{
 	char err[512];
 
-	run_batch(m);
-	/* While waiting for input: notice a changed knowledge base. */
-	if (m->st && refresh(m, 0, err, sizeof err) < 0)
+	if (refresh(m, 0, err, sizeof err) < 0)
 		log_warn(NULL, "knowledge base: %s", err);
 }
+
+static void batch_start(struct matcher *m);
 
 /* The bulk path: a line with a base64 embedding, no jansson. */
 static int
@@ -441,6 +456,11 @@ fast_line(const char *line, size_t len, void *arg)
 	const char *model, *vec;
 	int ok = 0;
 
+	/* A full batch goes first: run_batch() uses the scanner too. */
+	if (m->nq == BATCH)
+		run_batch(m);
+	if (m->nq == 0)
+		batch_start(m);
 	if (!jscan_object(&m->scan, line, len) ||
 	    !(e = jscan_get(&m->scan, "embedding")) || e->type != '{')
 		return 0;
@@ -455,8 +475,6 @@ fast_line(const char *line, size_t len, void *arg)
 		goto out;
 	model = jscan_str(&sub, mk, &ml);
 	vec = jscan_str(&sub, vk, &vl);
-	if (m->nq == BATCH)
-		run_batch(m);
 	p = &m->q[m->nq];
 	p->vec = query_vector(m, model, ml, vec, vl,
 	    atoi(sub.out + dk->voff), p);
@@ -481,6 +499,8 @@ one(json_t *rec, void *arg)
 
 	if (m->nq == BATCH)
 		run_batch(m);
+	if (m->nq == 0)
+		batch_start(m);
 	p = &m->q[m->nq++];
 	p->rec = json_incref(rec);
 	p->vec = tree_vector(m, rec, p);
@@ -562,16 +582,28 @@ parse_opts(int argc, char **argv, struct opts *o)
 		usage_error("takes no arguments: ", argv[optind]);
 }
 
-/* The index file: one per database and kind, under the state dir. */
-static int
-cache_path(struct matcher *m, char *err, size_t errlen)
+/*
+ * The index file: one per database, kind and choice of model, under the
+ * state directory.  The name only finds the file; its stamp decides
+ * whether it is current.  Without a usable directory, inc-match keeps its
+ * index in memory.
+ */
+static void
+cache_path(struct matcher *m)
 {
 	static const char *kinds[] = { "all", "kb", "incidents" };
 	const char *where = store_where(m->st);
+	const char *model = m->o->model ? m->o->model : "(most)";
 	char dir[4040];
 	uint64_t h = 14695981039346656037ull;
 
 	for (const char *c = where; *c; c++) {
+		h ^= (unsigned char)*c;
+		h *= 1099511628211ull;
+	}
+	h ^= 0xff;
+	h *= 1099511628211ull;
+	for (const char *c = model; *c; c++) {
 		h ^= (unsigned char)*c;
 		h *= 1099511628211ull;
 	}
@@ -581,12 +613,13 @@ cache_path(struct matcher *m, char *err, size_t errlen)
 	else
 		snprintf(dir, sizeof dir, "%.4000s/cache", config_state_dir());
 	if (fs_mkdir_p(dir, 0700) < 0) {
-		snprintf(err, errlen, "%.400s: %s", dir, strerror(errno));
-		return -1;
+		log_warn(NULL, "cannot keep the index in %.400s: %s", dir,
+		    strerror(errno));
+		m->cache[0] = '\0';
+		return;
 	}
-	snprintf(m->cache, sizeof m->cache, "%.4000s/vindex-%016llx-%s.vix", dir,
-	    (unsigned long long)h, kinds[m->o->kind]);
-	return 0;
+	snprintf(m->cache, sizeof m->cache, "%.4000s/vindex-%016llx-%s.vix",
+	    dir, (unsigned long long)h, kinds[m->o->kind]);
 }
 
 int
@@ -611,8 +644,8 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s", err);
 		return EX_UNAVAILABLE;
 	}
-	if (cache_path(&m, err, sizeof err) < 0 ||
-	    refresh(&m, 1, err, sizeof err) < 0) {
+	cache_path(&m);
+	if (refresh(&m, 1, err, sizeof err) < 0) {
 		log_error(NULL, "knowledge base: %s", err);
 		store_close(m.st);
 		return EX_UNAVAILABLE;

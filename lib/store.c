@@ -721,6 +721,13 @@ store_put(struct store *st, json_t *rec, int flags)
 
 	it->in = json_incref(rec);
 	it->table = kind && strcmp(kind, "kb") == 0 ? T_KB : T_INCIDENT;
+	/* DESIGN §4: a resolved incident piped to `inc-store --kb` joins the
+	 * knowledge base, with what fixed it as its resolution. */
+	if ((flags & STORE_KB_ONLY) && it->table == T_INCIDENT && kind &&
+	    strcmp(kind, "incident") == 0 && record_str(rec, "resolution") &&
+	    strcmp(record_str(rec, "status") ? record_str(rec, "status") : "",
+	    "resolved") == 0)
+		it->table = T_KB;
 	if (!id || !id_valid(id) ||
 	    ((flags & STORE_KB_ONLY) && it->table != T_KB)) {
 		it->out = json_copy(rec);
@@ -2068,6 +2075,22 @@ store_kb_version(struct store *st, int64_t *version, char *err,
 	rc = st->ops->query(st->be, "SELECT version FROM kb_meta WHERE id = 1",
 	    0, NULL, first_value, &text, err, errlen);
 	*version = text ? strtoll(text, NULL, 10) : 0;
+	free(text);
+	return rc < 0 ? STORE_ERR : 0;
+}
+
+int
+store_kb_stamp(struct store *st, char *stamp, size_t len, char *err,
+    size_t errlen)
+{
+	char *text = NULL;
+	int rc;
+
+	/* || reads the same on both backends. */
+	rc = st->ops->query(st->be, "SELECT version || ':' ||"
+	    " COALESCE(updated_at, '') FROM kb_meta WHERE id = 1", 0, NULL,
+	    first_value, &text, err, errlen);
+	snprintf(stamp, len, "%s", text ? text : "0:");
 	free(text);
 	return rc < 0 ? STORE_ERR : 0;
 }

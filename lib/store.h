@@ -75,7 +75,10 @@ int store_migrate(struct store *st, int *applied, int *version, char *err,
 /* Commit when a batch holds max records or is older than ms. */
 void store_set_batch(struct store *st, size_t max, int ms);
 
-/* STORE_KB_ONLY: refuse records whose kind is not "kb" (--kb). */
+/*
+ * STORE_KB_ONLY (--kb): store into the knowledge base records of kind
+ * "kb" and resolved incidents (with a resolution), refuse the rest.
+ */
 #define STORE_KB_ONLY 1
 
 /*
@@ -176,6 +179,15 @@ int store_resolve(struct store *st, const char *id, const char *resolution,
 
 /* The counter bumped by every change to the knowledge base. */
 int store_kb_version(struct store *st, int64_t *version, char *err,
+    size_t errlen);
+
+/*
+ * The version and when it last moved, as one string ("12:2026-11-27T...",
+ * "0:" for a knowledge base never changed): unlike the version alone, it
+ * tells two databases apart, so a cache made from one is never taken for
+ * the other's.
+ */
+int store_kb_stamp(struct store *st, char *stamp, size_t len, char *err,
     size_t errlen);
 
 struct store_kb_doc {

@@ -23,10 +23,11 @@ struct vindex {
 	size_t n;
 	int dim, dimp;		/* dimp: dim rounded up to 32 for the codes */
 	char model[VINDEX_MODEL_MAX];
-	int64_t kb_version;
+	char stamp[VINDEX_STAMP_MAX];
 	const float *vec;	/* n x dim */
 	const int8_t *code;	/* n x dimp */
 	const float *scale;	/* n */
+	const int32_t *l1;	/* n: sum of |code| per vector */
 	const uint64_t *doc_off;	/* n + 1 offsets into doc_blob */
 	const char *doc_blob;
 	void *map;		/* the file, when opened */
@@ -38,12 +39,13 @@ struct header {
 	char magic[8];
 	uint32_t dim, dimp;
 	uint64_t n;
-	int64_t kb_version;
+	char stamp[VINDEX_STAMP_MAX];
 	char model[VINDEX_MODEL_MAX];
-	uint64_t off_vec, off_code, off_scale, off_doc, off_blob, size;
+	uint64_t off_vec, off_code, off_scale, off_l1, off_doc, off_blob;
+	uint64_t size;
 };
 
-static const char magic[8] = "INCVIX01";
+static const char magic[8] = "INCVIX03";
 
 static size_t
 up(size_t x)
@@ -61,7 +63,8 @@ layout(struct header *h, size_t n, int dim, size_t blob)
 	h->off_vec = up(sizeof *h);
 	h->off_code = up(h->off_vec + n * (size_t)dim * sizeof(float));
 	h->off_scale = up(h->off_code + n * (size_t)h->dimp);
-	h->off_doc = up(h->off_scale + n * sizeof(float));
+	h->off_l1 = up(h->off_scale + n * sizeof(float));
+	h->off_doc = up(h->off_l1 + n * sizeof(int32_t));
 	h->off_blob = up(h->off_doc + (n + 1) * sizeof(uint64_t));
 	h->size = up(h->off_blob + blob);
 }
@@ -72,19 +75,21 @@ point(struct vindex *ix, const struct header *h, const char *base)
 	ix->n = h->n;
 	ix->dim = (int)h->dim;
 	ix->dimp = (int)h->dimp;
-	ix->kb_version = h->kb_version;
 	memcpy(ix->model, h->model, sizeof ix->model);
 	ix->model[sizeof ix->model - 1] = '\0';
+	memcpy(ix->stamp, h->stamp, sizeof ix->stamp);
+	ix->stamp[sizeof ix->stamp - 1] = '\0';
 	ix->vec = (const float *)(base + h->off_vec);
 	ix->code = (const int8_t *)(base + h->off_code);
 	ix->scale = (const float *)(base + h->off_scale);
+	ix->l1 = (const int32_t *)(base + h->off_l1);
 	ix->doc_off = (const uint64_t *)(base + h->off_doc);
 	ix->doc_blob = base + h->off_blob;
 }
 
 struct vindex *
 vindex_build(const float *vecs, size_t n, int dim, const char *const *docs,
-    const char *model, int64_t kb_version)
+    const char *model, const char *stamp)
 {
 	struct vindex *ix;
 	struct header h;
@@ -98,7 +103,7 @@ vindex_build(const float *vecs, size_t n, int dim, const char *const *docs,
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, magic, sizeof magic);
 	snprintf(h.model, sizeof h.model, "%s", model ? model : "");
-	h.kb_version = kb_version;
+	snprintf(h.stamp, sizeof h.stamp, "%s", stamp ? stamp : "");
 	layout(&h, n, dim, blob);
 	if (!(ix = calloc(1, sizeof *ix)))
 		return NULL;
@@ -114,9 +119,11 @@ vindex_build(const float *vecs, size_t n, int dim, const char *const *docs,
 	float *v = (float *)(base + h.off_vec);
 	int8_t *c = (int8_t *)(base + h.off_code);
 	float *sc = (float *)(base + h.off_scale);
+	int32_t *l1 = (int32_t *)(base + h.off_l1);
 	uint64_t *off = (uint64_t *)(base + h.off_doc);
 	char *b = base + h.off_blob;
-	memcpy(v, vecs, n * (size_t)dim * sizeof *v);
+	if (n)
+		memcpy(v, vecs, n * (size_t)dim * sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const float *x = vecs + i * (size_t)dim;
 		float mx = 0;
@@ -125,9 +132,12 @@ vindex_build(const float *vecs, size_t n, int dim, const char *const *docs,
 				mx = fabsf(x[j]);
 		/* One scale per vector: the largest component maps to 127. */
 		sc[i] = mx > 0 ? mx / 127.0f : 1.0f;
-		for (int j = 0; j < dim; j++)
-			c[i * (size_t)h.dimp + (size_t)j] =
-			    (int8_t)lrintf(x[j] / sc[i]);
+		l1[i] = 0;
+		for (int j = 0; j < dim; j++) {
+			int8_t q = (int8_t)lrintf(x[j] / sc[i]);
+			c[i * (size_t)h.dimp + (size_t)j] = q;
+			l1[i] += q < 0 ? -q : q;
+		}
 	}
 	off[0] = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -202,6 +212,7 @@ vindex_open(const char *path, char *why, size_t whylen)
 	layout(&want, h.n, (int)h.dim, 0);
 	if (h.dim < 1 || h.dim > 65536 || want.off_vec != h.off_vec ||
 	    want.off_code != h.off_code || want.off_scale != h.off_scale ||
+	    want.off_l1 != h.off_l1 ||
 	    want.off_doc != h.off_doc || want.off_blob != h.off_blob ||
 	    h.size != (uint64_t)st.st_size || h.size < h.off_blob) {
 		snprintf(why, whylen, "%s: damaged vector index", path);
@@ -259,10 +270,10 @@ vindex_model(const struct vindex *ix)
 	return ix->model;
 }
 
-int64_t
-vindex_kb_version(const struct vindex *ix)
+const char *
+vindex_stamp(const struct vindex *ix)
 {
-	return ix->kb_version;
+	return ix->stamp;
 }
 
 const float *
@@ -380,16 +391,30 @@ pick_kernels(void)
 #endif
 }
 
-/* A min-heap of (score, i): the best m seen so far, worst on top. */
+/*
+ * A min-heap of candidates by approximate score: the best m seen so far,
+ * worst on top.  Each also carries the most its exact score can be (its
+ * approximate score plus the quantisation error bound), and the heap
+ * remembers the largest such bound among the vectors it turned away: if
+ * the exact k-th best beats that, no vector left out could have made the
+ * top k, and the answer is exact.
+ */
+struct cand {
+	uint32_t i;
+	float score;	/* approximate, then exact after re-ranking */
+	float most;	/* the bound on the exact score */
+};
+
 struct heap {
-	struct vindex_hit *h;
+	struct cand *h;
 	int n, m;
+	float left_out;	/* the largest bound turned away */
 };
 
 static void
-heap_push(struct heap *hp, uint32_t i, float score)
+heap_push(struct heap *hp, uint32_t i, float score, float most)
 {
-	struct vindex_hit *h = hp->h;
+	struct cand *h = hp->h;
 	int c, p;
 
 	if (hp->n < hp->m) {
@@ -398,12 +423,16 @@ heap_push(struct heap *hp, uint32_t i, float score)
 			h[c] = h[p];
 			c = p;
 		}
-		h[c].i = i;
-		h[c].score = score;
+		h[c] = (struct cand){ i, score, most };
 		return;
 	}
-	if (score <= h[0].score)
+	if (score <= h[0].score) {
+		if (most > hp->left_out)
+			hp->left_out = most;
 		return;
+	}
+	if (h[0].most > hp->left_out)
+		hp->left_out = h[0].most;
 	/* Replace the worst and sift down. */
 	c = 0;
 	for (;;) {
@@ -420,14 +449,13 @@ heap_push(struct heap *hp, uint32_t i, float score)
 		h[c] = h[s];
 		c = s;
 	}
-	h[c].i = i;
-	h[c].score = score;
+	h[c] = (struct cand){ i, score, most };
 }
 
 static int
 by_score(const void *a, const void *b)
 {
-	const struct vindex_hit *x = a, *y = b;
+	const struct cand *x = a, *y = b;
 
 	if (x->score != y->score)
 		return x->score < y->score ? 1 : -1;
@@ -445,9 +473,10 @@ pool(const struct vindex *ix, int k)
 	return c > ix->n ? (int)ix->n : (int)c;
 }
 
-/* Quantise a query like the index's vectors; its scale goes to *qs. */
+/* Quantise a query like the index's vectors: scale and sum of |code|. */
 static void
-quantise(const struct vindex *ix, const float *q, int8_t *q8, float *qs)
+quantise(const struct vindex *ix, const float *q, int8_t *q8, float *qs,
+    int32_t *ql1)
 {
 	float mx = 0;
 
@@ -455,9 +484,39 @@ quantise(const struct vindex *ix, const float *q, int8_t *q8, float *qs)
 		if (fabsf(q[j]) > mx)
 			mx = fabsf(q[j]);
 	*qs = mx > 0 ? mx / 127.0f : 1.0f;
+	*ql1 = 0;
 	memset(q8, 0, (size_t)ix->dimp);
-	for (int j = 0; j < ix->dim; j++)
+	for (int j = 0; j < ix->dim; j++) {
 		q8[j] = (int8_t)lrintf(q[j] / *qs);
+		*ql1 += q8[j] < 0 ? -q8[j] : q8[j];
+	}
+}
+
+/*
+ * The largest gap between the exact and the int8 score of vector i: with
+ * v = sv (c + e), q = sq (d + f), |e|, |f| <= 1/2, the error is
+ * sv sq sum(c f + e d + e f) <= sv sq (|c|_1 / 2 + |d|_1 / 2 + dim / 4).
+ * A little more covers float rounding.
+ */
+static inline float
+error_bound(const struct vindex *ix, size_t i, float qs, int32_t ql1)
+{
+	return ix->scale[i] * qs * ((float)(ix->l1[i] + ql1) * 0.5f +
+	    (float)ix->dim * 0.25f) * 1.001f + 1e-6f;
+}
+
+/* The exact top k, or -1 on ENOMEM: the reference. */
+static int
+exact(const struct vindex *ix, const float *q, int k, struct cand *out)
+{
+	struct heap hp = { out, 0, k > (int)ix->n ? (int)ix->n : k, 0 };
+
+	for (size_t i = 0; i < ix->n; i++) {
+		float s = dot_f32(q, ix->vec + i * (size_t)ix->dim, ix->dim);
+		heap_push(&hp, (uint32_t)i, s, s);
+	}
+	qsort(hp.h, (size_t)hp.n, sizeof *hp.h, by_score);
+	return hp.n;
 }
 
 /* Re-rank a candidate pool exactly; the best k go to out. */
@@ -471,7 +530,13 @@ rerank(const struct vindex *ix, const float *q, struct heap *hp, int k,
 	qsort(hp->h, (size_t)hp->n, sizeof *hp->h, by_score);
 	if (k > hp->n)
 		k = hp->n;
-	memcpy(out, hp->h, (size_t)k * sizeof *out);
+	/* Could a vector the int8 pass left out beat the k-th?  Then
+	 * (rarely: near-duplicates closer than the int8 error) every
+	 * vector is scored exactly. */
+	if (hp->n < (int)ix->n && hp->h[k - 1].score < hp->left_out)
+		k = exact(ix, q, k, hp->h);
+	for (int c = 0; c < k; c++)
+		out[c] = (struct vindex_hit){ hp->h[c].i, hp->h[c].score };
 	return k;
 }
 
@@ -482,8 +547,9 @@ vindex_search_batch(const struct vindex *ix, const float *q, int nq, int k,
 	int m = pool(ix, k), found = 0;
 	int8_t *q8;
 	float *qs;
+	int32_t *ql1;
 	struct heap *hp;
-	struct vindex_hit *space;
+	struct cand *space;
 
 	pick_kernels();
 	if (k <= 0 || nq <= 0 || ix->n == 0)
@@ -491,19 +557,25 @@ vindex_search_batch(const struct vindex *ix, const float *q, int nq, int k,
 	if (posix_memalign((void **)&q8, ALIGN, (size_t)nq * (size_t)ix->dimp))
 		q8 = NULL;
 	qs = malloc((size_t)nq * sizeof *qs);
+	ql1 = malloc((size_t)nq * sizeof *ql1);
 	hp = malloc((size_t)nq * sizeof *hp);
-	space = malloc((size_t)nq * (size_t)m * sizeof *space);
-	if (!q8 || !qs || !hp || !space) {
+	/* Room for k exact hits too, in case a query falls back. */
+	if (m < k)
+		m = k;
+	space = malloc((size_t)nq * (size_t)(m > k ? m : k) * sizeof *space);
+	if (!q8 || !qs || !ql1 || !hp || !space) {
 		free(q8);
 		free(qs);
+		free(ql1);
 		free(hp);
 		free(space);
 		return -1;
 	}
 	for (int t = 0; t < nq; t++) {
 		quantise(ix, q + (size_t)t * (size_t)ix->dim,
-		    q8 + (size_t)t * (size_t)ix->dimp, &qs[t]);
-		hp[t] = (struct heap){ space + (size_t)t * (size_t)m, 0, m };
+		    q8 + (size_t)t * (size_t)ix->dimp, &qs[t], &ql1[t]);
+		hp[t] = (struct heap){ space + (size_t)t * (size_t)m, 0, m,
+		    -INFINITY };
 	}
 	/* A block of codes stays in cache while every query scans it. */
 	for (size_t b = 0; b < ix->n; b += BLOCK) {
@@ -513,8 +585,9 @@ vindex_search_batch(const struct vindex *ix, const float *q, int nq, int k,
 			for (size_t i = b; i < e; i++) {
 				int32_t d = dot_i8(ix->code + i *
 				    (size_t)ix->dimp, qq, ix->dimp);
-				heap_push(&hp[t], (uint32_t)i,
-				    (float)d * ix->scale[i]);
+				float s = (float)d * ix->scale[i] * qs[t];
+				heap_push(&hp[t], (uint32_t)i, s, s +
+				    error_bound(ix, i, qs[t], ql1[t]));
 			}
 		}
 	}
@@ -523,6 +596,7 @@ vindex_search_batch(const struct vindex *ix, const float *q, int nq, int k,
 		    out + (size_t)t * (size_t)k);
 	free(q8);
 	free(qs);
+	free(ql1);
 	free(hp);
 	free(space);
 	return found;
@@ -539,22 +613,17 @@ int
 vindex_search_exact(const struct vindex *ix, const float *q, int k,
     struct vindex_hit *out)
 {
-	struct heap hp;
+	struct cand *c;
 	int found;
 
 	pick_kernels();
 	if (k <= 0 || ix->n == 0)
 		return 0;
-	hp.m = k > (int)ix->n ? (int)ix->n : k;
-	hp.n = 0;
-	if (!(hp.h = malloc((size_t)hp.m * sizeof *hp.h)))
+	if (!(c = malloc((size_t)k * sizeof *c)))
 		return -1;
-	for (size_t i = 0; i < ix->n; i++)
-		heap_push(&hp, (uint32_t)i, dot_f32(q, ix->vec + i *
-		    (size_t)ix->dim, ix->dim));
-	qsort(hp.h, (size_t)hp.n, sizeof *hp.h, by_score);
-	found = hp.n;
-	memcpy(out, hp.h, (size_t)found * sizeof *out);
-	free(hp.h);
+	found = exact(ix, q, k, c);
+	for (int i = 0; i < found; i++)
+		out[i] = (struct vindex_hit){ c[i].i, c[i].score };
+	free(c);
 	return found;
 }

@@ -13,8 +13,9 @@
  * An index lives in a file: a header, the float vectors, the codes and the
  * scales, 64-byte aligned, and mapped read-only, so a process starts on it
  * at once and only the pages a search touches become resident.  The file
- * carries the embedding model id and the knowledge-base version it was
- * built from, so a reader can tell when it is stale.
+ * carries the embedding model id and a stamp of the knowledge base it was
+ * built from (the store's version and time of change), so a reader can
+ * tell when it is stale.
  */
 #ifndef INC_VINDEX_H
 #define INC_VINDEX_H
@@ -23,6 +24,7 @@
 #include <stdint.h>
 
 #define VINDEX_MODEL_MAX 96
+#define VINDEX_STAMP_MAX 64
 
 struct vindex;
 
@@ -33,12 +35,12 @@ struct vindex_hit {
 
 /*
  * Build an index of n unit vectors of dim floats (copied) for the model
- * and KB version given.  docs[i] (may be NULL) is what the caller wants
+ * and knowledge-base stamp given.  docs[i] (may be NULL) is what the caller wants
  * back for vector i, typically a compact JSON object; it is kept in the
  * file and read only for hits.  NULL on ENOMEM or bad sizes.
  */
 struct vindex *vindex_build(const float *vecs, size_t n, int dim,
-    const char *const *docs, const char *model, int64_t kb_version);
+    const char *const *docs, const char *model, const char *stamp);
 
 /* The document kept for vector i (not NUL-terminated), and its length. */
 const char *vindex_doc(const struct vindex *ix, size_t i, size_t *len);
@@ -56,7 +58,7 @@ void vindex_free(struct vindex *ix);
 size_t vindex_size(const struct vindex *ix);
 int vindex_dim(const struct vindex *ix);
 const char *vindex_model(const struct vindex *ix);
-int64_t vindex_kb_version(const struct vindex *ix);
+const char *vindex_stamp(const struct vindex *ix);
 const float *vindex_vector(const struct vindex *ix, size_t i);
 
 /*

@@ -68,7 +68,7 @@ main(void)
 	float *q = clustered((size_t)nq, d, 50, 0.8);
 	const char *docs[3] = { "{\"id\":\"a\"}", NULL, "{\"id\":\"c\"}" };
 	struct vindex_hit got[10], want[10], *batch;
-	struct vindex *ix = vindex_build(base, n, d, NULL, "m1", 7), *ix2;
+	struct vindex *ix = vindex_build(base, n, d, NULL, "m1", "7:t"), *ix2;
 	char path[] = "/tmp/vindex-test.XXXXXX", why[256];
 	int hit = 0, agree = 1, fd;
 	size_t len;
@@ -105,7 +105,7 @@ main(void)
 	CHECK(ix2 != NULL);
 	if (ix2) {
 		CHECK_STR(vindex_model(ix2), "m1");
-		CHECK(vindex_kb_version(ix2) == 7);
+		CHECK_STR(vindex_stamp(ix2), "7:t");
 		CHECK(vindex_search(ix2, q, k, got) == k);
 		CHECK(vindex_search(ix, q, k, want) == k);
 		CHECK(memcmp(got, want, sizeof got) == 0);
@@ -118,7 +118,7 @@ main(void)
 	vindex_free(ix);
 
 	/* Documents come back for their vectors; tiny indexes work. */
-	ix = vindex_build(base, 3, d, docs, "m2", 1);
+	ix = vindex_build(base, 3, d, docs, "m2", "1:");
 	CHECK(vindex_search(ix, base + d * 2, 5, got) == 3 && got[0].i == 2);
 	CHECK(strncmp(vindex_doc(ix, 2, &len), "{\"id\":\"c\"}", len) == 0 &&
 	    len == 10);
