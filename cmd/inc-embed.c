@@ -625,9 +625,7 @@ main(int argc, char *argv[])
 	log_init("inc-embed");
 	sig_setup();
 	parse_opts(argc, argv, &o);
-	if (config_load(err, sizeof err) < 0 ||
-	    (log_configure(), 0) ||
-	    record_max_line(&s.max_line, err, sizeof err) < 0 ||
+	if (record_stage_init(&s, err, sizeof err) < 0 ||
 	    config_long("INC_EMBED_DIM", EMBED_DIM_DEFAULT, 8, 4096, &dim,
 	    err, sizeof err) < 0) {
 		log_error(NULL, "%s", err);
@@ -682,7 +680,7 @@ main(int argc, char *argv[])
 	s.strict = o.strict;
 	s.flush = flush_held;
 	s.flush_arg = &e;
-	if (strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0)
+	if (record_bulk_path())
 		s.fast = fast_line;
 	progress_init(o.progress);
 	rc = record_stream_run(&s, 0, one, &e);

@@ -940,7 +940,7 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s", err);
 		return EX_CONFIG;
 	}
-	g.bulk = strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0;
+	g.bulk = record_bulk_path();
 	/* A whole document (a webhook body, a mail) may span many lines. */
 	g.max_doc = g.max_line * 16;
 	if (o.reject && !(g.reject = fopen(o.reject, "a"))) {

@@ -634,9 +634,7 @@ main(int argc, char *argv[])
 	log_init("inc-match");
 	sig_setup();
 	parse_opts(argc, argv, &o);
-	if (config_load(err, sizeof err) < 0 ||
-	    (log_configure(), 0) ||
-	    record_max_line(&s.max_line, err, sizeof err) < 0) {
+	if (record_stage_init(&s, err, sizeof err) < 0) {
 		log_error(NULL, "%s", err);
 		return EX_CONFIG;
 	}
@@ -663,7 +661,7 @@ main(int argc, char *argv[])
 	s.strict = o.strict;
 	s.flush = flush_batch;
 	s.flush_arg = &m;
-	if (strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0)
+	if (record_bulk_path())
 		s.fast = fast_line;
 	rc = record_stream_run(&s, 0, one, &m);
 	if (s.reject)

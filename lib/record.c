@@ -41,6 +41,21 @@ record_max_line(size_t *out, char *err, size_t errlen)
 	return 0;
 }
 
+int
+record_bulk_path(void)
+{
+	return strcmp(config_get("INC_BULK_PATH", "1"), "0") != 0;
+}
+
+int
+record_stage_init(struct record_stream *s, char *err, size_t errlen)
+{
+	if (config_load(err, errlen) < 0)
+		return -1;
+	log_configure();
+	return record_max_line(&s->max_line, err, errlen);
+}
+
 struct record_reader *
 record_reader_new(int fd, size_t max)
 {

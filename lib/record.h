@@ -24,9 +24,23 @@
 #define RECORD_MAX_LINE_DEFAULT (1024 * 1024)
 
 struct record_reader;
+struct record_stream;
 
 /* The line limit from INC_MAX_LINE (default 1 MiB); -1 with err if bad. */
 int record_max_line(size_t *out, char *err, size_t errlen);
+
+/*
+ * Whether stages may take their bulk path (jscan instead of jansson):
+ * yes unless INC_BULK_PATH=0, which exists to compare the two.
+ */
+int record_bulk_path(void);
+
+/*
+ * What every stage does before its first record: read the configuration
+ * files, let them set the log format, and read the line limit into
+ * s->max_line.  0, or -1 with the reason (a configuration error).
+ */
+int record_stage_init(struct record_stream *s, char *err, size_t errlen);
 
 /* A reader over fd; lines longer than max are rejected.  NULL on ENOMEM. */
 struct record_reader *record_reader_new(int fd, size_t max);
