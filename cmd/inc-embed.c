@@ -546,7 +546,9 @@ setup_openai(struct embedder *e, char *err, size_t errlen)
 	    &attempts, err, errlen) < 0)
 		return -1;
 	if (!(e->http = http_client_new(url))) {
-		snprintf(err, errlen, "INC_EMBED_URL: not an http(s) URL");
+		snprintf(err, errlen, errno == ENOSYS ? "the openai backend "
+		    "needs libcurl (libcurl4), which is not installed" :
+		    "INC_EMBED_URL: not an http(s) URL");
 		return -1;
 	}
 	if (key && http_client_set_bearer(e->http, key) < 0) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dlfcn.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
@@ -80,6 +81,65 @@ struct http_request {
 };
 
 static int curl_users;
+
+/*
+ * libcurl and the libraries it stands on (TLS, Kerberos, LDAP, SSH...)
+ * cost a process ~8 ms to load, paid at every start by the stages that
+ * only sometimes talk to a service (inc-embed runs locally by default).
+ * So it is loaded with the first client, and called through this table.
+ */
+#define CURL_CALLS(X) \
+	X(CURLcode, global_init, (long)) \
+	X(void, global_cleanup, (void)) \
+	X(CURL *, easy_init, (void)) \
+	X(CURLcode, easy_setopt, (CURL *, CURLoption, ...)) \
+	X(CURLcode, easy_getinfo, (CURL *, CURLINFO, ...)) \
+	X(void, easy_cleanup, (CURL *)) \
+	X(const char *, easy_strerror, (CURLcode)) \
+	X(struct curl_slist *, slist_append, (struct curl_slist *, \
+	    const char *)) \
+	X(void, slist_free_all, (struct curl_slist *)) \
+	X(time_t, getdate, (const char *, const time_t *)) \
+	X(CURLM *, multi_init, (void)) \
+	X(CURLMcode, multi_setopt, (CURLM *, CURLMoption, ...)) \
+	X(CURLMcode, multi_add_handle, (CURLM *, CURL *)) \
+	X(CURLMcode, multi_remove_handle, (CURLM *, CURL *)) \
+	X(CURLMcode, multi_perform, (CURLM *, int *)) \
+	X(CURLMcode, multi_poll, (CURLM *, struct curl_waitfd *, unsigned int, \
+	    int, int *)) \
+	X(CURLMsg *, multi_info_read, (CURLM *, int *)) \
+	X(CURLMcode, multi_cleanup, (CURLM *)) \
+	X(const char *, multi_strerror, (CURLMcode))
+
+static struct {
+#define FIELD(ret, name, args) ret (*name) args;
+	CURL_CALLS(FIELD)
+#undef FIELD
+} cu;
+
+/* Load libcurl once; 0, or -1 with errno ENOSYS when it is missing. */
+static int
+curl_load(void)
+{
+	static int state;	/* 0 not tried, 1 loaded, -1 failed */
+	void *h;
+
+	if (state == 0) {
+		state = -1;
+		if (!(h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)))
+			goto out;
+#define LOAD(ret, name, args) \
+		if (!(*(void **)&cu.name = dlsym(h, "curl_" #name))) \
+			goto out;
+		CURL_CALLS(LOAD)
+#undef LOAD
+		state = 1;
+	}
+out:
+	if (state < 0)
+		errno = ENOSYS;
+	return state > 0 ? 0 : -1;
+}
 
 /* Growing strings that remember a failed allocation till the end. */
 
@@ -301,16 +361,18 @@ http_client_new(const char *base_url)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (curl_load() < 0)
+		return NULL;
 	c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	if (curl_users == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if (curl_users == 0 && cu.global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
 	curl_users++;
-	c->multi = curl_multi_init();
+	c->multi = cu.multi_init();
 	if (base_url) {
 		c->base = strdup(base_url);
 		if (c->base) {
@@ -348,13 +410,13 @@ http_client_free(struct http_client *c)
 	if (!c)
 		return;
 	if (c->multi)
-		curl_multi_cleanup(c->multi);
+		cu.multi_cleanup(c->multi);
 	free(c->base);
 	clear_auth(c);
 	kv_free(&c->headers);
 	free(c);
 	if (--curl_users == 0)
-		curl_global_cleanup();
+		cu.global_cleanup();
 }
 
 void
@@ -386,7 +448,7 @@ http_client_set_concurrency(struct http_client *c, int n)
 {
 	c->concurrency = n > 0 ? n : 1;
 	/* Keep as many idle connections as may run at once, for reuse. */
-	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->concurrency);
+	cu.multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->concurrency);
 }
 
 void
@@ -559,7 +621,7 @@ http_request_free(struct http_request *req)
 	kv_free(&req->headers);
 	free(req->body);
 	free(req->content_type);
-	curl_slist_free_all(req->slist);
+	cu.slist_free_all(req->slist);
 	free(req->url);
 	free(req);
 }
@@ -784,7 +846,7 @@ build_slist(const struct http_client *c, const struct http_request *req)
 	size_t n;
 	struct kv *v = effective_headers(c, req, &n);
 	/* No "Expect: 100-continue" round trip before large bodies. */
-	struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+	struct curl_slist *l = cu.slist_append(NULL, "Expect:");
 
 	for (size_t i = 0; v && l && i < n; i++) {
 		struct buf b = { 0 };
@@ -796,18 +858,18 @@ build_slist(const struct http_client *c, const struct http_request *req)
 		buf_puts(&b, *v[i].value ? ": " : ";");
 		buf_puts(&b, v[i].value);
 		line = buf_take(&b);
-		t = line ? curl_slist_append(l, line) : NULL;
+		t = line ? cu.slist_append(l, line) : NULL;
 		if (line) {
 			memset(line, 0, strlen(line));
 			free(line);
 		}
 		if (!t) {
-			curl_slist_free_all(l);
+			cu.slist_free_all(l);
 			l = NULL;
 		}
 	}
 	if (!v) {
-		curl_slist_free_all(l);
+		cu.slist_free_all(l);
 		l = NULL;
 	}
 	free(v);
@@ -1024,7 +1086,9 @@ http_retry_after_ms(const char *v, time_t now, long *ms)
 	}
 	/* RFC 9110 §5.6.7: IMF-fixdate, and the obsolete forms, which
 	   curl_getdate() reads too. */
-	t = curl_getdate(v, NULL);
+	if (curl_load() < 0)
+		return -1;
+	t = cu.getdate(v, NULL);
 	if (t == -1)
 		return -1;
 	if (t <= now)
@@ -1159,7 +1223,7 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 static int
 start(struct http_client *c, struct http_request *req)
 {
-	CURL *e = curl_easy_init();
+	CURL *e = cu.easy_init();
 	const char *m = method_of(req);
 
 	attempt_clear(req);
@@ -1168,43 +1232,43 @@ start(struct http_client *c, struct http_request *req)
 		return -1;
 	}
 	req->cap = c->max_body;
-	curl_easy_setopt(e, CURLOPT_URL, req->url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)req);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, req->curlerr);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_ms);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)req);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)req);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, req->slist);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	cu.easy_setopt(e, CURLOPT_URL, req->url);
+	cu.easy_setopt(e, CURLOPT_PRIVATE, (void *)req);
+	cu.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(e, CURLOPT_ERRORBUFFER, req->curlerr);
+	cu.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
+	cu.easy_setopt(e, CURLOPT_TIMEOUT_MS, c->total_ms);
+	cu.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(e, CURLOPT_WRITEDATA, (void *)req);
+	cu.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	cu.easy_setopt(e, CURLOPT_HEADERDATA, (void *)req);
+	cu.easy_setopt(e, CURLOPT_HTTPHEADER, req->slist);
+	cu.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS,
+	cu.easy_setopt(e, CURLOPT_PROTOCOLS,
 	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	if (req->kind != BODY_NONE) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		cu.easy_setopt(e, CURLOPT_POSTFIELDS, req->body);
+		cu.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)req->body_len);
 		if (strcmp(m, "POST") != 0)
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+			cu.easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
 	} else if (strcmp(m, "GET") == 0) {
-		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+		cu.easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(m, "HEAD") == 0) {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		cu.easy_setopt(e, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(m, "POST") == 0) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		cu.easy_setopt(e, CURLOPT_POSTFIELDS, "");
+		cu.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)0);
 	} else {
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+		cu.easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
 	}
-	if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
+	if (cu.multi_add_handle(c->multi, e) != CURLM_OK) {
+		cu.easy_cleanup(e);
 		fail(req, -ENOMEM, "cannot start the transfer");
 		return -1;
 	}
@@ -1304,9 +1368,9 @@ finished(struct http_client *c, struct http_request *req, CURLcode rc)
 	const char *ra;
 	long status = 0;
 
-	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(c->multi, req->easy);
-	curl_easy_cleanup(req->easy);
+	cu.easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
+	cu.multi_remove_handle(c->multi, req->easy);
+	cu.easy_cleanup(req->easy);
 	req->easy = NULL;
 	r->status = status;
 	r->content_type = http_response_header(r, "Content-Type");
@@ -1325,7 +1389,7 @@ finished(struct http_client *c, struct http_request *req, CURLcode rc)
 		if (transient(rc) && retry(c, req, -1))
 			return;
 		fail(req, errno_of(rc), "%s", req->curlerr[0] ? req->curlerr :
-		    curl_easy_strerror(rc));
+		    cu.easy_strerror(rc));
 		return;
 	}
 	if ((status == 429 || (status >= 500 && status <= 599)) &&
@@ -1354,7 +1418,7 @@ prepare(struct http_client *c, struct http_request *req)
 	response_clear(req);
 	free(req->url);
 	req->url = NULL;
-	curl_slist_free_all(req->slist);
+	cu.slist_free_all(req->slist);
 	req->slist = NULL;
 	req->state = ST_READY;
 	if (req->err) {
@@ -1388,8 +1452,8 @@ abandon(struct http_client *c, struct http_request **reqs, size_t n,
 		if (req->state == ST_DONE)
 			continue;
 		if (req->easy) {
-			curl_multi_remove_handle(c->multi, req->easy);
-			curl_easy_cleanup(req->easy);
+			cu.multi_remove_handle(c->multi, req->easy);
+			cu.easy_cleanup(req->easy);
 			req->easy = NULL;
 		}
 		fail(req, -EIO, "curl: %s", why);
@@ -1450,18 +1514,18 @@ http_run_all(struct http_client *c, struct http_request **reqs, size_t n)
 				c->sleep(c->clock_arg, (long)(wake - now));
 			continue;
 		}
-		mc = curl_multi_perform(c->multi, &still);
+		mc = cu.multi_perform(c->multi, &still);
 		if (mc != CURLM_OK) {
-			abandon(c, reqs, n, curl_multi_strerror(mc));
+			abandon(c, reqs, n, cu.multi_strerror(mc));
 			return -EIO;
 		}
-		while ((msg = curl_multi_info_read(c->multi, &still))) {
+		while ((msg = cu.multi_info_read(c->multi, &still))) {
 			struct http_request *req;
 			char *priv = NULL;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			cu.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 			    &priv);
 			req = (struct http_request *)(void *)priv;
 			/* msg dies with the handle: read it first. */
@@ -1474,11 +1538,11 @@ http_run_all(struct http_client *c, struct http_request **reqs, size_t n)
 		if (moved)
 			continue;
 		now = c->now(c->clock_arg);
-		mc = curl_multi_poll(c->multi, NULL, 0, wake < 0 ? MAX_POLL_MS :
+		mc = cu.multi_poll(c->multi, NULL, 0, wake < 0 ? MAX_POLL_MS :
 		    (int)(wake - now < 0 ? 0 : wake - now > MAX_POLL_MS ?
 		    MAX_POLL_MS : wake - now), NULL);
 		if (mc != CURLM_OK) {
-			abandon(c, reqs, n, curl_multi_strerror(mc));
+			abandon(c, reqs, n, cu.multi_strerror(mc));
 			return -EIO;
 		}
 	}

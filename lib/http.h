@@ -98,7 +98,8 @@ struct http_response {
 /*
  * A client for the service at base_url ("https://slack.com/api"), or
  * NULL with errno: EINVAL when base_url is not an http or https URL,
- * ENOMEM.  base_url may be NULL when every request gives a full URL.
+ * ENOSYS when libcurl cannot be loaded (it is loaded on first use), ENOMEM.
+ * base_url may be NULL when every request gives a full URL.
  */
 struct http_client *http_client_new(const char *base_url);
 void http_client_free(struct http_client *c);

@@ -39,15 +39,23 @@ normalise(float *v, int d)
 		v[j] = (float)(v[j] * s);
 }
 
-/* n vectors around c centres: the shape of real embeddings. */
+/* c random centres of d dimensions. */
 static float *
-clustered(size_t n, int d, int c, double spread)
+centres(int c, int d)
 {
 	float *cent = malloc((size_t)c * (size_t)d * sizeof *cent);
-	float *v = malloc(n * (size_t)d * sizeof *v);
 
 	for (size_t i = 0; i < (size_t)c * (size_t)d; i++)
 		cent[i] = (float)gauss();
+	return cent;
+}
+
+/* n vectors around the c centres: the shape of real embeddings. */
+static float *
+clustered(const float *cent, size_t n, int d, int c, double spread)
+{
+	float *v = malloc(n * (size_t)d * sizeof *v);
+
 	for (size_t i = 0; i < n; i++) {
 		size_t k = (size_t)(uniform() * c);
 		for (int j = 0; j < d; j++)
@@ -55,7 +63,6 @@ clustered(size_t n, int d, int c, double spread)
 			    (size_t)j] + (float)(spread * gauss());
 		normalise(v + i * (size_t)d, d);
 	}
-	free(cent);
 	return v;
 }
 
@@ -64,8 +71,11 @@ main(void)
 {
 	const size_t n = 20000;
 	const int d = 384, k = 10, nq = 200;
-	float *base = clustered(n, d, 50, 0.8);
-	float *q = clustered((size_t)nq, d, 50, 0.8);
+	/* Queries come from the same clusters as the data: each has close
+	 * neighbours, and the top 10 are close together. */
+	float *cent = centres(50, d);
+	float *base = clustered(cent, n, d, 50, 0.8);
+	float *q = clustered(cent, (size_t)nq, d, 50, 0.8);
 	const char *docs[3] = { "{\"id\":\"a\"}", NULL, "{\"id\":\"c\"}" };
 	struct vindex_hit got[10], want[10], *batch;
 	struct vindex *ix = vindex_build(base, n, d, NULL, "m1", "7:t"), *ix2;
@@ -127,6 +137,7 @@ main(void)
 	vindex_free(ix);
 	free(base);
 	free(q);
+	free(cent);
 	free(batch);
 	return unit_done();
 }
