@@ -28,6 +28,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CC ?= cc
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE $(CFLAGS) \
+	-DINC_SHAREDIR='"$(SHAREDIR)"' \
 	$(SANFLAGS) -Ilib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS := $(PKG_LIBS) -lm

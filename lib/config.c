@@ -216,6 +216,37 @@ config_long(const char *key, long def, long min, long max, long *out,
 	return 0;
 }
 
+#ifndef INC_SHAREDIR
+#define INC_SHAREDIR "/usr/local/share/inc"
+#endif
+
+char *
+config_share_path(const char *rel, char *out, size_t len)
+{
+	const char *dir = config_get("INC_SHARE_DIR", NULL);
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (dir) {
+		snprintf(out, len, "%s/%s", dir, rel);
+		return out;
+	}
+	/* build/bin/inc-X (or build/sanitize/bin/inc-X) in a source tree:
+	 * the tree's share/inc, so tests and `make run` need no install. */
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 4 && (slash = strrchr(exe, '/')); up++) {
+			*slash = '\0';
+			snprintf(out, len, "%s/share/inc/%s", exe, rel);
+			if (access(out, R_OK) == 0)
+				return out;
+		}
+	}
+	snprintf(out, len, "%s/%s", INC_SHAREDIR, rel);
+	return out;
+}
+
 const char *
 config_state_dir(void)
 {

@@ -39,6 +39,13 @@ int config_long(const char *key, long def, long min, long max, long *out,
     char *err, size_t errlen);
 
 /*
+ * The path of rel (e.g. "classify/rules") in the data that ships with inc:
+ * INC_SHARE_DIR, else share/inc of the source tree the running program
+ * was built in, else the installed $(PREFIX)/share/inc.  Returns out.
+ */
+char *config_share_path(const char *rel, char *out, size_t len);
+
+/*
  * Where state lives: INC_STATE_DIR, else $XDG_STATE_HOME/inc, else
  * ~/.local/state/inc, else /var/lib/inc for a user without a home.
  */
