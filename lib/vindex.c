@@ -32,6 +32,8 @@ struct vindex {
 	const char *doc_blob;
 	void *map;		/* the file, when opened */
 	size_t maplen;
+	int fd;			/* the file, for reading float vectors */
+	uint64_t off_vec;
 	void *own;		/* the same, when built in memory */
 };
 
@@ -107,6 +109,7 @@ vindex_build(const float *vecs, size_t n, int dim, const char *const *docs,
 	layout(&h, n, dim, blob);
 	if (!(ix = calloc(1, sizeof *ix)))
 		return NULL;
+	ix->fd = -1;
 	if (posix_memalign(&ix->own, ALIGN, h.size) != 0) {
 		free(ix);
 		return NULL;
@@ -220,23 +223,27 @@ vindex_open(const char *path, char *why, size_t whylen)
 		return NULL;
 	}
 	map = mmap(NULL, h.size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
 	if (map == MAP_FAILED) {
 		snprintf(why, whylen, "%s: mmap: %s", path, strerror(errno));
+		close(fd);
 		return NULL;
 	}
 	if (!(ix = calloc(1, sizeof *ix))) {
 		munmap(map, h.size);
+		close(fd);
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
 	ix->map = map;
 	ix->maplen = h.size;
+	/* The float vectors are read with pread, never through the map: a
+	 * fault there maps a whole large folio (2 MiB here, readahead or
+	 * not), and the few dozen vectors a search re-ranks would make most
+	 * of them resident.  Only the codes, which every search reads, are
+	 * used from the map. */
+	ix->fd = fd;
+	ix->off_vec = h.off_vec;
 	point(ix, &h, map);
-	/* Re-ranking reads a few scattered float vectors: without this the
-	 * kernel reads ahead (2 MiB at a fault, here) and a one-record run
-	 * maps in most of the floats it never uses. */
-	madvise((char *)map + h.off_vec, h.off_code - h.off_vec, MADV_RANDOM);
 	if (ix->doc_off[h.n] > h.size - h.off_blob) {
 		snprintf(why, whylen, "%s: damaged vector index", path);
 		vindex_free(ix);
@@ -252,6 +259,8 @@ vindex_free(struct vindex *ix)
 		return;
 	if (ix->map)
 		munmap(ix->map, ix->maplen);
+	if (ix->map && ix->fd >= 0)
+		close(ix->fd);
 	free(ix->own);
 	free(ix);
 }
@@ -278,6 +287,33 @@ const char *
 vindex_stamp(const struct vindex *ix)
 {
 	return ix->stamp;
+}
+
+/*
+ * n float vectors from i on: from memory, or read from the file into buf
+ * (room for n x dim).  NULL when the read fails.
+ */
+static const float *
+floats(const struct vindex *ix, size_t i, size_t n, float *buf)
+{
+	size_t bytes = n * (size_t)ix->dim * sizeof(float);
+	char *p = (char *)buf;
+	off_t at;
+
+	if (ix->fd < 0 || !ix->map)
+		return ix->vec + i * (size_t)ix->dim;
+	at = (off_t)(ix->off_vec + i * (size_t)ix->dim * sizeof(float));
+	while (bytes > 0) {
+		ssize_t r = pread(ix->fd, p, bytes, at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return NULL;
+		p += r;
+		at += r;
+		bytes -= (size_t)r;
+	}
+	return buf;
 }
 
 const float *
@@ -514,11 +550,21 @@ static int
 exact(const struct vindex *ix, const float *q, int k, struct cand *out)
 {
 	struct heap hp = { out, 0, k > (int)ix->n ? (int)ix->n : k, 0 };
+	size_t chunk = 1024;
+	float *buf = malloc(chunk * (size_t)ix->dim * sizeof *buf);
 
-	for (size_t i = 0; i < ix->n; i++) {
-		float s = dot_f32(q, ix->vec + i * (size_t)ix->dim, ix->dim);
-		heap_push(&hp, (uint32_t)i, s, s);
+	if (!buf)
+		return -1;
+	for (size_t b = 0; b < ix->n; b += chunk) {
+		size_t n = b + chunk < ix->n ? chunk : ix->n - b;
+		const float *v = floats(ix, b, n, buf);
+		for (size_t i = 0; v && i < n; i++) {
+			float s = dot_f32(q, v + i * (size_t)ix->dim,
+			    ix->dim);
+			heap_push(&hp, (uint32_t)(b + i), s, s);
+		}
 	}
+	free(buf);
 	qsort(hp.h, (size_t)hp.n, sizeof *hp.h, by_score);
 	return hp.n;
 }
@@ -528,17 +574,26 @@ static int
 rerank(const struct vindex *ix, const float *q, struct heap *hp, int k,
     struct vindex_hit *out)
 {
-	for (int c = 0; c < hp->n; c++)
-		hp->h[c].score = dot_f32(q, ix->vec + (size_t)hp->h[c].i *
-		    (size_t)ix->dim, ix->dim);
+	float *buf = malloc((size_t)ix->dim * sizeof *buf);
+
+	for (int c = 0; c < hp->n; c++) {
+		const float *v = buf ? floats(ix, hp->h[c].i, 1, buf) : NULL;
+		/* A vector that cannot be read keeps its int8 score. */
+		if (v)
+			hp->h[c].score = dot_f32(q, v, ix->dim);
+	}
+	free(buf);
 	qsort(hp->h, (size_t)hp->n, sizeof *hp->h, by_score);
 	if (k > hp->n)
 		k = hp->n;
 	/* Could a vector the int8 pass left out beat the k-th?  Then
 	 * (rarely: near-duplicates closer than the int8 error) every
 	 * vector is scored exactly. */
-	if (hp->n < (int)ix->n && hp->h[k - 1].score < hp->left_out)
-		k = exact(ix, q, k, hp->h);
+	if (hp->n < (int)ix->n && hp->h[k - 1].score < hp->left_out) {
+		int e = exact(ix, q, k, hp->h);
+		if (e >= 0)
+			k = e;
+	}
 	for (int c = 0; c < k; c++)
 		out[c] = (struct vindex_hit){ hp->h[c].i, hp->h[c].score };
 	return k;
