@@ -1,0 +1,68 @@
+#!/bin/sh
+# When a stage is killed mid-stream, inc-pipeline stops the others and exits non-zero; started again, it replays the entries not yet acknowledged, and each report is stored exactly once.
+. "${0%/*}/../testlib.sh"
+spool=$INC_STATE_DIR/spool
+inc-ingest -q --kb "$TOP/share/inc/kb" | inc-embed -q --fit | inc-store --kb >/dev/null
+
+# drop FROM TO: reports FROM..TO into the spool, the way inc-httpd does,
+# with no id: the ids come from the entry names, the same on a replay.
+drop() {
+	n=$1
+	while [ "$n" -le "$2" ]; do
+		e=1700000000.$n.P77Q$n.h
+		echo "{\"description\":\"host-$n disk full\"}" >"$spool/tmp/$e"
+		mv "$spool/tmp/$e" "$spool/new/$e"
+		n=$((n + 1))
+	done
+}
+# wait_for CONDITION: up to 5 s.
+wait_for() {
+	i=0
+	until eval "$1"; do
+		[ $i -lt 50 ] || fail "not within 5 s: $1"
+		sleep 0.1; i=$((i + 1))
+	done
+}
+spooled() { ls "$spool/new" "$spool/cur" | grep -c '^1700' || true; }
+stored() { inc-store stats | jq .incidents; }
+stage() { pgrep -P "$1" -x "$2"; }
+
+inc-pipeline >out1 2>err1 &
+pid=$!
+when_finished "kill $pid 2>/dev/null"
+wait_for 'stage $pid inc-store >/dev/null'
+drop 1 10
+wait_for '[ "$(stored)" -eq 10 ] && [ "$(spooled)" -eq 0 ]'
+
+# Hold the last stage so that records pile up in the pipes, then kill a
+# stage in the middle.
+store=$(stage $pid inc-store)
+kill -STOP "$store"
+drop 11 60
+wait_for '[ -z "$(ls "$spool/new")" ]'
+sleep 0.3
+kill -KILL "$(stage $pid inc-match)"
+sleep 0.2
+kill -CONT "$store"
+set +e
+wait $pid
+rc=$?
+set -e
+test "$rc" -ne 0 || fail "exit 0 after a stage was killed"
+grep -q '^inc-pipeline: inc-match: killed by signal 9$' err1 ||
+	{ cat err1 >&2; fail "no word on the killed stage"; }
+! kill -0 "$store" 2>/dev/null || fail "inc-store left running"
+test "$(stored)" -lt 60 || fail "nothing left to replay: not mid-stream"
+
+inc-pipeline >out2 2>err2 &
+pid=$!
+wait_for '[ "$(stored)" -eq 60 ] && [ "$(spooled)" -eq 0 ]'
+kill -TERM $pid
+wait $pid
+must_be_empty err2
+inc-store list --limit 1000 | jq -r .id >ids
+test "$(lines ids)" -eq 60
+while read -r id; do
+	n=$(inc-store events "$id" | jq -s 'map(select(.type=="created")) | length')
+	test "$n" -eq 1 || fail "$id: $n created events"
+done <ids
