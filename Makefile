@@ -21,7 +21,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 endif
 
-PKGS := libcurl jansson sqlite3 libpq libmagic openssl gmime-3.0 yaml-0.1
+PKGS := libcurl jansson sqlite3 libpq libmagic openssl gmime-3.0 yaml-0.1 \
+	libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

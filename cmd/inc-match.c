@@ -23,6 +23,7 @@
 #include "fs.h"
 #include "jscan.h"
 #include "json.h"
+#include "kbindex.h"
 #include "log.h"
 #include "record.h"
 #include "sig.h"
@@ -37,9 +38,9 @@
 
 #define STAGE "inc-match"
 #define BATCH 256
-#define RECHECK_MS 1000
 
-enum kind { K_ALL, K_KB, K_INCIDENTS };
+enum kind { K_ALL = KBINDEX_ALL, K_KB = KBINDEX_KB,
+	K_INCIDENTS = KBINDEX_INCIDENTS };
 
 struct opts {
 	long k;
@@ -62,9 +63,8 @@ struct matcher {
 	struct opts *o;
 	struct record_stream *s;
 	struct store *st;
-	struct vindex *ix;
-	char cache[PATH_MAX];	/* "": keep no file */
-	int64_t checked_us;
+	struct kbindex *kb;
+	struct vindex *ix;	/* kb's index, borrowed */
 	struct pending q[BATCH];
 	int nq;
 	struct jscan scan;
@@ -81,168 +81,19 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Building the index from the store. */
-
-struct build {
-	const struct opts *o;
-	const char *model;	/* NULL while counting */
-	struct { char *model; size_t n; } models[16];
-	int nmodels;
-	float *vecs;
-	char **docs;
-	size_t n, cap;
-	int dim;
-};
-
-static const char *
-doc_kind(const char *record)
-{
-	/* Documents from runbooks say kind "kb"; resolved incidents that
-	 * joined the knowledge base keep kind "incident". */
-	return record && strstr(record, "\"kind\":\"kb\"") ? "kb" : "incident";
-}
-
-static int
-count_models(const struct store_kb_doc *d, void *arg)
-{
-	struct build *b = arg;
-	int i;
-
-	if (!d->vector || !d->model)
-		return 0;
-	for (i = 0; i < b->nmodels; i++)
-		if (strcmp(b->models[i].model, d->model) == 0)
-			break;
-	if (i == b->nmodels) {
-		if (b->nmodels == 16)
-			return 0;
-		b->models[i].model = strdup(d->model);
-		b->models[i].n = 0;
-		b->nmodels++;
-	}
-	b->models[i].n++;
-	return 0;
-}
-
-static int
-collect(const struct store_kb_doc *d, void *arg)
-{
-	struct build *b = arg;
-	const char *kind = doc_kind(d->record);
-	json_t *doc;
-
-	if (!d->vector || !d->model || strcmp(d->model, b->model) != 0)
-		return 0;
-	if ((b->o->kind == K_KB && strcmp(kind, "kb") != 0) ||
-	    (b->o->kind == K_INCIDENTS && strcmp(kind, "incident") != 0))
-		return 0;
-	if (b->n == 0)
-		b->dim = d->dim;
-	if (d->dim != b->dim)
-		return 0;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		float *v = realloc(b->vecs, cap * (size_t)b->dim * sizeof *v);
-		char **dc = v ? realloc(b->docs, cap * sizeof *dc) : NULL;
-		if (v)
-			b->vecs = v;
-		if (!dc)
-			return -1;
-		b->docs = dc;
-		b->cap = cap;
-	}
-	memcpy(b->vecs + b->n * (size_t)b->dim, d->vector,
-	    (size_t)b->dim * sizeof(float));
-	/* What a hit shows: kept as compact JSON, copied into records. */
-	doc = json_pack("{s:s}", "id", d->id);
-	if (d->title)
-		json_object_set_new(doc, "title", json_string(d->title));
-	if (d->severity)
-		json_object_set_new(doc, "severity", json_string(d->severity));
-	if (d->resolution)
-		json_object_set_new(doc, "resolution",
-		    json_string(d->resolution));
-	json_object_set_new(doc, "kind", json_string(kind));
-	b->docs[b->n] = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	b->n++;
-	return 0;
-}
-
-/* Rebuild the index file from the store; 0, or -1 with err. */
-static int
-rebuild(struct matcher *m, const char *stamp, char *err, size_t errlen)
-{
-	struct build b = { .o = m->o };
-	struct vindex *ix;
-	int rc = -1;
-
-	if (store_kb_each(m->st, NULL, count_models, &b, err, errlen) < 0)
-		goto out;
-	/* The model of most documents, unless one is asked for. */
-	b.model = m->o->model;
-	for (int i = 0; !b.model && i < b.nmodels; i++) {
-		size_t best = 0;
-		for (int j = 0; j < b.nmodels; j++)
-			if (b.models[j].n > best) {
-				best = b.models[j].n;
-				b.model = b.models[j].model;
-			}
-	}
-	if (b.model && store_kb_each(m->st, NULL, collect, &b, err,
-	    errlen) < 0)
-		goto out;
-	ix = vindex_build(b.vecs, b.n, b.n ? b.dim : 1,
-	    (const char *const *)b.docs, b.model ? b.model : "", stamp);
-	if (!ix) {
-		snprintf(err, errlen, "out of memory building the index");
-		goto out;
-	}
-	if (m->cache[0] && vindex_save(ix, m->cache, err, errlen) < 0) {
-		/* A read-only state directory still gets an index. */
-		log_warn(NULL, "cannot keep the index: %s", err);
-	}
-	vindex_free(m->ix);
-	m->ix = ix;
-	rc = 0;
-out:
-	for (int i = 0; i < b.nmodels; i++)
-		free(b.models[i].model);
-	for (size_t i = 0; i < b.n; i++)
-		free(b.docs[i]);
-	free(b.docs);
-	free(b.vecs);
-	return rc;
-}
-
 /*
- * Have an index as new as the knowledge base: the mapped file when its
- * version is the store's, else a rebuild.  Checks the store at most once
- * a second unless forced.
+ * Have an index as new as the knowledge base (lib/kbindex.h): checks the
+ * store at most once a second unless forced.
  */
 static int
 refresh(struct matcher *m, int force, char *err, size_t errlen)
 {
-	char stamp[VINDEX_STAMP_MAX];
-	int64_t t = now_us();
-	struct vindex *ix;
+	int rc = kbindex_refresh(m->kb, m->st, force, err, errlen);
 
-	if (!force && m->ix && t - m->checked_us < RECHECK_MS * 1000)
-		return 0;
-	m->checked_us = t;
-	if (store_kb_stamp(m->st, stamp, sizeof stamp, err, errlen) < 0)
-		return -1;
-	if (m->ix && strcmp(vindex_stamp(m->ix), stamp) == 0)
-		return 0;
-	/* Another inc-match may have rebuilt the file already. */
-	ix = m->cache[0] ? vindex_open(m->cache, err, errlen) : NULL;
-	if (ix && strcmp(vindex_stamp(ix), stamp) == 0) {
-		vindex_free(m->ix);
-		m->ix = ix;
-		return 0;
-	}
-	vindex_free(ix);
-	return rebuild(m, stamp, err, errlen);
+	if (kbindex_warning(m->kb))
+		log_warn(NULL, "%s", kbindex_warning(m->kb));
+	m->ix = kbindex_index(m->kb);
+	return rc;
 }
 
 /* Searching and writing. */
@@ -582,46 +433,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 		usage_error("takes no arguments: ", argv[optind]);
 }
 
-/*
- * The index file: one per database, kind and choice of model, under the
- * state directory.  The name only finds the file; its stamp decides
- * whether it is current.  Without a usable directory, inc-match keeps its
- * index in memory.
- */
-static void
-cache_path(struct matcher *m)
-{
-	static const char *kinds[] = { "all", "kb", "incidents" };
-	const char *where = store_where(m->st);
-	const char *model = m->o->model ? m->o->model : "(most)";
-	char dir[4040];
-	uint64_t h = 14695981039346656037ull;
-
-	for (const char *c = where; *c; c++) {
-		h ^= (unsigned char)*c;
-		h *= 1099511628211ull;
-	}
-	h ^= 0xff;
-	h *= 1099511628211ull;
-	for (const char *c = model; *c; c++) {
-		h ^= (unsigned char)*c;
-		h *= 1099511628211ull;
-	}
-	if (config_get("INC_MATCH_CACHE", NULL))
-		snprintf(dir, sizeof dir, "%s", config_get("INC_MATCH_CACHE",
-		    NULL));
-	else
-		snprintf(dir, sizeof dir, "%.4000s/cache", config_state_dir());
-	if (fs_mkdir_p(dir, 0700) < 0) {
-		log_warn(NULL, "cannot keep the index in %.400s: %s", dir,
-		    strerror(errno));
-		m->cache[0] = '\0';
-		return;
-	}
-	snprintf(m->cache, sizeof m->cache, "%.4000s/vindex-%016llx-%s.vix",
-	    dir, (unsigned long long)h, kinds[m->o->kind]);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -642,7 +453,10 @@ main(int argc, char *argv[])
 		log_error(NULL, "%s", err);
 		return EX_UNAVAILABLE;
 	}
-	cache_path(&m);
+	if (!(m.kb = kbindex_new((enum kbindex_kind)o.kind, o.model))) {
+		log_error(NULL, "out of memory");
+		return EX_OSERR;
+	}
 	if (refresh(&m, 1, err, sizeof err) < 0) {
 		log_error(NULL, "knowledge base: %s", err);
 		store_close(m.st);
@@ -666,7 +480,7 @@ main(int argc, char *argv[])
 	rc = record_stream_run(&s, 0, one, &m);
 	if (s.reject)
 		fclose(s.reject);
-	vindex_free(m.ix);
+	kbindex_free(m.kb);
 	store_close(m.st);
 	jscan_free(&m.scan);
 	json_buf_free(&m.buf);

@@ -1,0 +1,1121 @@
+/*
+ * inc-httpd: the HTTP front of the pipeline.
+ *
+ * Reports and alert webhooks are checked, written durably into the spool
+ * (DESIGN §4) and only then answered 202; the pipeline's inc-ingest
+ * --spool takes them from there.  The rest of the API reads the store:
+ * incidents, their status, statistics, ack and resolve, and a knowledge
+ * search with the local embedding model.  Sockets come from systemd when
+ * it passes them, else from --listen / INC_LISTEN.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "alert.h"
+#include "config.h"
+#include "embed.h"
+#include "fs.h"
+#include "httpd.h"
+#include "id.h"
+#include "incident.h"
+#include "kbindex.h"
+#include "log.h"
+#include "record.h"
+#include "rfc3339.h"
+#include "sig.h"
+#include "spool.h"
+#include "store.h"
+#include "version.h"
+#include "vindex.h"
+
+#define USAGE \
+	"usage: inc-httpd [-l addr:port] [-d url] [--spool dir]\n"
+
+#define MAX_TOKENS 256
+#define LIST_DEFAULT 50
+#define LIST_MAX 1000
+
+struct opts {
+	const char *listen, *db, *spool;
+};
+
+enum route {
+	R_NONE, R_INCIDENTS, R_INCIDENT, R_STATUS, R_ACK, R_RESOLVE,
+	R_STATS, R_ALERTMANAGER, R_GRAFANA, R_HEALTH, R_METRICS,
+	R_KNOWLEDGE, R_NROUTES
+};
+
+/* Route names, as /metrics labels them. */
+static const char *route_names[R_NROUTES] = {
+	"none", "/api/v1/incidents", "/api/v1/incidents/{id}",
+	"/api/v1/incidents/{id}/status", "/api/v1/incidents/{id}/ack",
+	"/api/v1/incidents/{id}/resolve", "/api/v1/incidents/stats",
+	"/api/v1/alerts/alertmanager", "/api/v1/alerts/grafana",
+	"/api/health", "/metrics", "/api/knowledge/search",
+};
+
+/* Request latency buckets, seconds (Prometheus' defaults, trimmed). */
+static const double buckets[] = {
+	0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
+struct counter {
+	enum route r;
+	int status;
+	unsigned long n;
+};
+
+struct server {
+	const struct opts *o;
+	char spool[PATH_MAX];
+	char ids[PATH_MAX + 8];	/* spool/ids: the ids accepted */
+	struct store *st;	/* NULL until opened, or after a failure */
+	struct incident_limits lim;
+	unsigned char tokens[MAX_TOKENS][32];
+	int ntokens;		/* -1: no token file, the API is open */
+	struct embed_model *model;
+	struct kbindex *kb;
+	/* /metrics; only the handler thread touches these. */
+	struct counter counters[128];
+	int ncounters;
+	unsigned long hist[NBUCKETS + 1];
+	double hist_sum;
+	unsigned long hist_n;
+};
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The store, opened on first use and again after a failure. */
+static struct store *
+store(struct server *s, char *err, size_t errlen)
+{
+	if (!s->st && store_open(&s->st, s->o->db, 0, err, errlen) < 0)
+		s->st = NULL;
+	return s->st;
+}
+
+/* After STORE_ERR: a lost connection is only found by opening again. */
+static void
+store_failed(struct server *s, const char *err)
+{
+	log_error(NULL, "store: %s", err);
+	store_close(s->st);
+	s->st = NULL;
+}
+
+/* Bearer tokens */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* INC_API_TOKENS_FILE: SHA-256 hex digests, one a line, '#' comments. */
+static int
+load_tokens(struct server *s, const char *path)
+{
+	char line[256];
+	unsigned long n = 0;
+	FILE *f;
+
+	s->ntokens = 0;
+	if (!(f = fopen(path, "r"))) {
+		log_error(NULL, "INC_API_TOKENS_FILE %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *p = line, *e;
+		n++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, " \t\r\n");
+		if (p == e || *p == '#')
+			continue;
+		if (e - p != 64 || s->ntokens == MAX_TOKENS) {
+			log_error(NULL, "%s: line %lu: not a SHA-256 hex "
+			    "digest (or over %d tokens)", path, n,
+			    MAX_TOKENS);
+			fclose(f);
+			return -1;
+		}
+		for (int i = 0; i < 32; i++) {
+			int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				log_error(NULL, "%s: line %lu: not a SHA-256 "
+				    "hex digest", path, n);
+				fclose(f);
+				return -1;
+			}
+			s->tokens[s->ntokens][i] = (unsigned char)(hi * 16 +
+			    lo);
+		}
+		s->ntokens++;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* 1 when the request carries a token whose hash is in the file. */
+static int
+authorized(struct server *s, const struct httpd_req *req)
+{
+	const char *h = httpd_header(req, "Authorization");
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int ok = 0;
+
+	if (s->ntokens < 0)
+		return 1;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (!*h || !EVP_Digest(h, strlen(h), md, &mdlen, EVP_sha256(), NULL))
+		return 0;
+	/* Compare with every hash, in constant time: how long the answer
+	 * takes must not tell how much of a hash matched. */
+	for (int i = 0; i < s->ntokens; i++)
+		ok |= CRYPTO_memcmp(md, s->tokens[i], 32) == 0;
+	return ok;
+}
+
+/* The spool and the accepted ids */
+
+/*
+ * An accepted id leaves a marker spool/ids/ID holding its entry's name.
+ * Created with O_EXCL before the entry is written, it makes a re-post of
+ * the same id (a sender retrying after a lost answer) a no-op, even from
+ * another inc-httpd on the same spool, for as long as the report waits in
+ * the spool; once stored, store_get() answers.  A marker left by a crash
+ * between the two steps only costs a duplicate entry, which the pipeline
+ * handles as the same id (DESIGN §4).
+ */
+static int
+marker_path(const struct server *s, const char *id, char *path, size_t len)
+{
+	return snprintf(path, len, "%s/%s", s->ids, id) < (int)len ? 0 : -1;
+}
+
+/* The entry name in an id's marker: 1, 0 when none, -1 error. */
+static int
+marker_read(const struct server *s, const char *id, char *name, size_t len)
+{
+	char path[PATH_MAX + 200];
+	ssize_t n;
+	int fd;
+
+	if (marker_path(s, id, path, sizeof path) < 0)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	n = read(fd, name, len - 1);
+	close(fd);
+	name[n > 0 ? n : 0] = '\0';
+	return 1;
+}
+
+static size_t
+spool_depth(const struct server *s, int *ok)
+{
+	static const char *subs[] = { "new", "cur" };
+	size_t n = 0;
+
+	*ok = 1;
+	for (int i = 0; i < 2; i++) {
+		char **names = spool_list(s->spool, subs[i]);
+		if (!names) {
+			*ok = 0;
+			continue;
+		}
+		for (char **p = names; *p; p++)
+			n++;
+		spool_list_free(names);
+	}
+	return n;
+}
+
+/* Helpers for handlers */
+
+static json_t *
+parse_body(struct httpd_req *req)
+{
+	char why[200];
+	json_t *v = record_parse(req->body, req->len, why, sizeof why);
+
+	if (!v)
+		httpd_respondf(req, 400, "malformed JSON: %s", why);
+	return v;
+}
+
+/* The {id} of /api/v1/incidents/{id}[/...]; "" when it is not valid. */
+static void
+path_id(const char *path, char *id, size_t len)
+{
+	const char *p = path + strlen("/api/v1/incidents/");
+	size_t n = strcspn(p, "/");
+
+	snprintf(id, len, "%.*s", (int)n, p);
+	if (!id_valid(id))
+		id[0] = '\0';
+}
+
+/* A copy of rec without the embedding: a vector means nothing to a
+ * reader of the API and is most of a record's bytes. */
+static json_t *
+api_record(const json_t *rec)
+{
+	json_t *out = json_copy((json_t *)rec);
+
+	json_object_del(out, "embedding");
+	return out;
+}
+
+/* POST /api/v1/incidents */
+static int
+post_incident(struct server *s, struct httpd_req *req)
+{
+	char why[300], id[ID_MAX + 1], name[256], path[PATH_MAX + 200];
+	char url[ID_MAX + 64];
+	const char *given;
+	json_t *rec, *old = NULL;
+	char *text;
+	int fd, rc;
+	struct store *st;
+
+	if (!(rec = parse_body(req)))
+		return 0;
+	if (incident_check(rec, &s->lim, why, sizeof why) < 0) {
+		json_decref(rec);
+		return httpd_respondf(req, 400, "%s", why);
+	}
+	if ((given = record_str(rec, "id")))
+		snprintf(id, sizeof id, "%s", given);
+	else {
+		id_new(id, sizeof id);
+		json_object_set_new(rec, "id", json_string(id));
+	}
+	snprintf(url, sizeof url, "/api/v1/incidents/%s/status", id);
+	/* Already stored: the report was accepted before. */
+	if (given && (st = store(s, why, sizeof why))) {
+		rc = store_get(st, id, &old, why, sizeof why);
+		json_decref(old);
+		if (rc == 0)
+			goto accepted;
+		if (rc == STORE_ERR)
+			store_failed(s, why);
+	}
+	if (marker_path(s, id, path, sizeof path) < 0) {
+		json_decref(rec);
+		return httpd_respondf(req, 400, "id too long");
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		goto accepted;	/* waiting in the spool */
+	if (fd < 0) {
+		log_error(id, "spool %s: %s", path, strerror(errno));
+		json_decref(rec);
+		return httpd_respondf(req, 503, "spool unavailable");
+	}
+	text = json_dumps(rec, JSON_COMPACT);
+	if (!text || spool_write(s->spool, text, strlen(text), name,
+	    sizeof name, why, sizeof why) < 0) {
+		log_error(id, "spool: %s", text ? why : "out of memory");
+		free(text);
+		close(fd);
+		unlink(path);
+		json_decref(rec);
+		return httpd_respondf(req, 503, "spool unavailable: the "
+		    "report was not accepted, send it again");
+	}
+	free(text);
+	if (write(fd, name, strlen(name)) < 0)
+		log_warn(id, "%s: %s", path, strerror(errno));
+	close(fd);
+	log_info(id, "accepted into spool %s", name);
+accepted:
+	json_decref(rec);
+	return httpd_respond(req, 202, json_pack("{s:s, s:s, s:s}", "id", id,
+	    "status", "accepted", "statusUrl", url), NULL);
+}
+
+/* POST /api/v1/alerts/... */
+static int
+post_alert(struct server *s, struct httpd_req *req, enum route r)
+{
+	char why[300], name[256];
+	enum alert_kind k;
+	json_t *body, *alerts;
+	size_t n;
+
+	if (!(body = parse_body(req)))
+		return 0;
+	k = alert_detect(body);
+	/* Grafana's unified alerting can send Alertmanager's shape too
+	 * (its contact point "Alertmanager"-style webhook): the Grafana
+	 * route takes every kind, the Alertmanager route only its own. */
+	if (k == ALERT_NONE || (r == R_ALERTMANAGER &&
+	    k != ALERT_ALERTMANAGER)) {
+		json_decref(body);
+		return httpd_respondf(req, 400, "not %s webhook body",
+		    r == R_ALERTMANAGER ? "an Alertmanager" : "a Grafana");
+	}
+	/* The same records inc-ingest will make: refuse now what it
+	 * would refuse later, while the sender is still listening. */
+	if (!(alerts = alert_records(body, k, why, sizeof why))) {
+		json_decref(body);
+		return httpd_respondf(req, 400, "%s", why);
+	}
+	n = json_array_size(alerts);
+	json_decref(alerts);
+	json_decref(body);
+	if (spool_write(s->spool, req->body, req->len, name, sizeof name, why,
+	    sizeof why) < 0) {
+		log_error(NULL, "spool: %s", why);
+		return httpd_respondf(req, 503, "spool unavailable: the "
+		    "alerts were not accepted, send them again");
+	}
+	log_info(NULL, "%zu %s alert(s) accepted into spool %s", n,
+	    alert_format(k), name);
+	return httpd_respond(req, 202, json_pack("{s:s, s:s, s:I}", "status",
+	    "accepted", "format", alert_format(k), "alerts", (json_int_t)n),
+	    NULL);
+}
+
+/*
+ * Look an incident up: 0 with *rec, or an answer already sent (1): the
+ * queued state of a report still in the spool, or 404.
+ */
+static int
+find(struct server *s, struct httpd_req *req, const char *id, json_t **rec)
+{
+	char err[512], name[256], path[PATH_MAX + 300];
+	struct store *st = store(s, err, sizeof err);
+	int rc = STORE_NOTFOUND;
+
+	*rec = NULL;
+	if (st && (rc = store_get(st, id, rec, err, sizeof err)) == 0)
+		return 0;
+	if (rc == STORE_ERR)
+		store_failed(s, err);
+	if (marker_read(s, id, name, sizeof name) == 1) {
+		/* An entry inc-ingest could make nothing of waits in bad/
+		 * for a person; it will never be stored. */
+		snprintf(path, sizeof path, "%s/bad/%s", s->spool, name);
+		httpd_respond(req, 200, json_pack("{s:s, s:s}", "id", id,
+		    "status", name[0] && access(path, F_OK) == 0 ?
+		    "rejected" : "queued"), NULL);
+		return 1;
+	}
+	if (!st) {
+		log_error(id, "store: %s", err);
+		httpd_respondf(req, 503, "store unavailable");
+		return 1;
+	}
+	if (rc == STORE_ERR) {
+		httpd_respondf(req, 503, "store unavailable");
+		return 1;
+	}
+	httpd_respondf(req, 404, "no incident %s", id);
+	return 1;
+}
+
+static int
+get_incident(struct server *s, struct httpd_req *req, int status_only)
+{
+	char id[ID_MAX + 1];
+	json_t *rec, *out;
+	const char *keys[] = { "status", "severity", "classification",
+	    "matches" };
+
+	path_id(req->path, id, sizeof id);
+	if (find(s, req, id, &rec))
+		return 0;
+	if (!status_only) {
+		out = api_record(rec);
+	} else {
+		out = json_pack("{s:s}", "id", id);
+		for (size_t i = 0; i < 4; i++) {
+			json_t *v = json_object_get(rec, keys[i]);
+			json_object_set(out, keys[i], v ? v : json_null());
+		}
+	}
+	json_decref(rec);
+	return httpd_respond(req, 200, out, NULL);
+}
+
+/* A query argument as a number in [min, max]; -1 with a 400 sent. */
+static int
+arg_long(struct httpd_req *req, const char *name, long def, long min,
+    long max, long *out)
+{
+	const char *v = httpd_arg(req, name);
+	char *end;
+
+	*out = def;
+	if (!v)
+		return 0;
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (!*v || *end || errno || *out < min || *out > max) {
+		httpd_respondf(req, 400, "%s: must be %ld..%ld", name, min,
+		    max);
+		return -1;
+	}
+	return 0;
+}
+
+struct listing {
+	json_t *out;
+	long skip;
+};
+
+static int
+list_one(const json_t *rec, void *arg)
+{
+	struct listing *l = arg;
+
+	if (l->skip > 0) {
+		l->skip--;
+		return 0;
+	}
+	json_array_append_new(l->out, api_record(rec));
+	return 0;
+}
+
+/* GET /api/v1/incidents */
+static int
+list_incidents(struct server *s, struct httpd_req *req)
+{
+	struct store_filter f = { 0 };
+	struct listing l = { 0 };
+	char err[512], since[64];
+	struct store *st;
+	long limit, offset;
+
+	f.status = httpd_arg(req, "status");
+	f.severity = httpd_arg(req, "severity");
+	f.since = httpd_arg(req, "since");
+	if (f.status && strcmp(f.status, "open") != 0 &&
+	    strcmp(f.status, "acknowledged") != 0 &&
+	    strcmp(f.status, "resolved") != 0)
+		return httpd_respondf(req, 400, "status: open, acknowledged "
+		    "or resolved");
+	if (f.severity && strcmp(f.severity, "LOW") != 0 &&
+	    strcmp(f.severity, "MEDIUM") != 0 &&
+	    strcmp(f.severity, "HIGH") != 0)
+		return httpd_respondf(req, 400, "severity: LOW, MEDIUM or "
+		    "HIGH");
+	if (f.since) {
+		if (rfc3339_normalise(f.since, since, sizeof since) < 0)
+			return httpd_respondf(req, 400, "since: not an RFC "
+			    "3339 time");
+		f.since = since;
+	}
+	if (arg_long(req, "limit", LIST_DEFAULT, 1, LIST_MAX, &limit) < 0 ||
+	    arg_long(req, "offset", 0, 0, LONG_MAX / 2, &offset) < 0)
+		return 0;
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(NULL, "store: %s", err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	/* The store has no offset: ask for offset + limit, skip offset. */
+	f.limit = limit + offset;
+	l.skip = offset;
+	l.out = json_array();
+	if (store_list(st, &f, list_one, &l, err, sizeof err) < 0) {
+		store_failed(s, err);
+		json_decref(l.out);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	return httpd_respond(req, 200, json_pack("{s:I, s:I, s:I, s:o}",
+	    "count", (json_int_t)json_array_size(l.out), "limit",
+	    (json_int_t)limit, "offset", (json_int_t)offset, "incidents",
+	    l.out), NULL);
+}
+
+/* GET /api/v1/incidents/stats */
+static int
+get_stats(struct server *s, struct httpd_req *req)
+{
+	const char *since = httpd_arg(req, "since");
+	char err[512], norm[64];
+	struct store *st;
+	json_t *out;
+
+	if (since && rfc3339_normalise(since, norm, sizeof norm) < 0)
+		return httpd_respondf(req, 400, "since: not an RFC 3339 time");
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(NULL, "store: %s", err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	if (store_stats(st, since ? norm : NULL, &out, err, sizeof err) < 0) {
+		store_failed(s, err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	return httpd_respond(req, 200, out, NULL);
+}
+
+/* POST /api/v1/incidents/{id}/ack and /resolve */
+static int
+post_lifecycle(struct server *s, struct httpd_req *req, enum route r)
+{
+	char id[ID_MAX + 1], err[512];
+	const char *by = "inc-httpd", *resolution = NULL;
+	json_t *body = NULL, *rec = NULL;
+	struct store *st;
+	int rc;
+
+	path_id(req->path, id, sizeof id);
+	if (req->len) {
+		if (!(body = parse_body(req)))
+			return 0;
+		if (json_object_get(body, "by") && !record_str(body, "by")) {
+			json_decref(body);
+			return httpd_respondf(req, 400, "by: must be a "
+			    "string");
+		}
+		if (record_str(body, "by"))
+			by = record_str(body, "by");
+		resolution = record_str(body, "resolution");
+	}
+	if (r == R_RESOLVE && (!resolution || !*resolution)) {
+		json_decref(body);
+		return httpd_respondf(req, 400, "resolution: a string is "
+		    "required");
+	}
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(id, "store: %s", err);
+		json_decref(body);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	rc = r == R_ACK ? store_ack(st, id, by, &rec, err, sizeof err) :
+	    store_resolve(st, id, resolution, by, &rec, err, sizeof err);
+	json_decref(body);
+	if (rc == STORE_NOTFOUND)
+		return httpd_respondf(req, 404, "no incident %s", id);
+	if (rc < 0) {
+		store_failed(s, err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	log_info(id, "%s", r == R_ACK ? "acknowledged" : "resolved");
+	json_t *out = api_record(rec);
+	json_decref(rec);
+	return httpd_respond(req, 200, out, NULL);
+}
+
+/* GET /api/health */
+static int
+get_health(struct server *s, struct httpd_req *req)
+{
+	char err[512], path[PATH_MAX + 8];
+	json_t *errs = json_array();
+	struct store *st;
+	int64_t v;
+
+	if (!(st = store(s, err, sizeof err)))
+		json_array_append_new(errs, json_sprintf("store: %s", err));
+	else if (store_kb_version(st, &v, err, sizeof err) < 0) {
+		json_array_append_new(errs, json_sprintf("store: %s", err));
+		store_failed(s, err);
+	}
+	snprintf(path, sizeof path, "%s/tmp", s->spool);
+	if (access(path, W_OK) < 0)
+		json_array_append_new(errs, json_sprintf("spool %s: %s", path,
+		    strerror(errno)));
+	snprintf(path, sizeof path, "%s/new", s->spool);
+	if (access(path, W_OK) < 0)
+		json_array_append_new(errs, json_sprintf("spool %s: %s", path,
+		    strerror(errno)));
+	if (json_array_size(errs) == 0) {
+		json_decref(errs);
+		return httpd_respond(req, 200, json_pack("{s:s}", "status",
+		    "ok"), NULL);
+	}
+	return httpd_respond(req, 503, json_pack("{s:s, s:s, s:o}", "status",
+	    "unavailable", "error", json_string_value(json_array_get(errs,
+	    0)), "errors", errs), NULL);
+}
+
+/* GET /metrics: the Prometheus text format, version 0.0.4. */
+static int
+get_metrics(struct server *s, struct httpd_req *req)
+{
+	char *text = NULL, err[512];
+	size_t len = 0, depth;
+	FILE *f = open_memstream(&text, &len);
+	unsigned long cum = 0;
+	struct store *st;
+	json_t *stats = NULL, *sev;
+	const char *k;
+	json_t *v;
+	int ok, rc;
+
+	if (!f)
+		return httpd_respondf(req, 500, "out of memory");
+	fprintf(f, "# HELP inc_http_requests_total HTTP requests answered.\n"
+	    "# TYPE inc_http_requests_total counter\n");
+	for (int i = 0; i < s->ncounters; i++)
+		fprintf(f, "inc_http_requests_total{route=\"%s\",status="
+		    "\"%d\"} %lu\n", route_names[s->counters[i].r],
+		    s->counters[i].status, s->counters[i].n);
+	fprintf(f, "# HELP inc_http_request_duration_seconds Time to "
+	    "answer a request.\n"
+	    "# TYPE inc_http_request_duration_seconds histogram\n");
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		cum += s->hist[i];
+		fprintf(f, "inc_http_request_duration_seconds_bucket{le=\"%g\"}"
+		    " %lu\n", buckets[i], cum);
+	}
+	fprintf(f, "inc_http_request_duration_seconds_bucket{le=\"+Inf\"} "
+	    "%lu\ninc_http_request_duration_seconds_sum %.6f\n"
+	    "inc_http_request_duration_seconds_count %lu\n", s->hist_n,
+	    s->hist_sum, s->hist_n);
+	depth = spool_depth(s, &ok);
+	if (ok)
+		fprintf(f, "# HELP inc_spool_depth Spool entries waiting "
+		    "(new and cur).\n# TYPE inc_spool_depth gauge\n"
+		    "inc_spool_depth %zu\n", depth);
+	if ((st = store(s, err, sizeof err))) {
+		rc = store_stats(st, NULL, &stats, err, sizeof err);
+		if (rc < 0)
+			store_failed(s, err);
+	}
+	if (stats && json_is_object(sev = json_object_get(stats,
+	    "by_severity"))) {
+		fprintf(f, "# HELP inc_incidents Incidents in the store by "
+		    "severity.\n# TYPE inc_incidents gauge\n");
+		json_object_foreach(sev, k, v)
+			fprintf(f, "inc_incidents{severity=\"%s\"} %lld\n", k,
+			    (long long)json_integer_value(v));
+	}
+	json_decref(stats);
+	fclose(f);
+	rc = httpd_respond_text(req, 200, "text/plain; version=0.0.4", text,
+	    len);
+	free(text);
+	return rc;
+}
+
+/* GET /api/knowledge/search?query=...&maxResults=5 */
+static int
+get_knowledge(struct server *s, struct httpd_req *req)
+{
+	const char *q = httpd_arg(req, "query");
+	char err[512], path[PATH_MAX];
+	struct vindex_hit hits[50];
+	const char *t[2] = { "", q };
+	size_t l[2];
+	struct vindex *ix;
+	struct store *st;
+	json_t *results;
+	float *v;
+	long k;
+	int n;
+
+	if (!q || !*q)
+		return httpd_respondf(req, 400, "query: required");
+	if (arg_long(req, "maxResults", 5, 1, 50, &k) < 0)
+		return 0;
+	if (!s->model) {
+		const char *mf = config_get("INC_EMBED_MODEL_FILE", NULL);
+		if (mf)
+			snprintf(path, sizeof path, "%s", mf);
+		else
+			snprintf(path, sizeof path, "%.4000s/embed/local.model",
+			    config_state_dir());
+		if (!(s->model = embed_model_load(path, err, sizeof err))) {
+			log_error(NULL, "embedding model: %s", err);
+			return httpd_respondf(req, 503, "no embedding model: "
+			    "load the knowledge base with inc-embed --fit");
+		}
+	}
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(NULL, "store: %s", err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	/* inc-match's defaults (all kinds, the most common model), so the
+	 * two share one index file. */
+	if (!s->kb && !(s->kb = kbindex_new(KBINDEX_ALL, NULL)))
+		return httpd_respondf(req, 500, "out of memory");
+	if (kbindex_refresh(s->kb, st, 0, err, sizeof err) < 0) {
+		store_failed(s, err);
+		return httpd_respondf(req, 503, "knowledge base unavailable");
+	}
+	if (kbindex_warning(s->kb))
+		log_warn(NULL, "%s", kbindex_warning(s->kb));
+	ix = kbindex_index(s->kb);
+	if (vindex_size(ix) > 0 && strcmp(vindex_model(ix),
+	    embed_model_id(s->model)) != 0) {
+		/* The model may have been fitted again: read it anew next
+		 * time. */
+		char mid[EMBED_ID_MAX];
+		snprintf(mid, sizeof mid, "%s", embed_model_id(s->model));
+		embed_model_free(s->model);
+		s->model = NULL;
+		return httpd_respondf(req, 503, "the knowledge base is "
+		    "embedded with %s, the model file is %s: embed both with "
+		    "one model", vindex_model(ix), mid);
+	}
+	results = json_array();
+	n = 0;
+	if (vindex_size(ix) > 0 && vindex_dim(ix) ==
+	    embed_model_dim(s->model)) {
+		if (!(v = malloc((size_t)vindex_dim(ix) * sizeof *v))) {
+			json_decref(results);
+			return httpd_respondf(req, 500, "out of memory");
+		}
+		l[0] = 0;
+		l[1] = strlen(q);
+		if (embed_fields(s->model, t, l, 2, v) == 0)
+			n = vindex_search(ix, v, (int)k, hits);
+		free(v);
+	}
+	for (int i = 0; i < n; i++) {
+		size_t len;
+		const char *doc = vindex_doc(ix, hits[i].i, &len);
+		json_t *d = json_loadb(doc, len, 0, NULL);
+		json_t *r;
+		if (!d)
+			continue;
+		r = json_pack("{s:O?, s:O?, s:O?, s:O?, s:f}", "id",
+		    json_object_get(d, "id"), "title",
+		    json_object_get(d, "title"), "severity",
+		    json_object_get(d, "severity"), "resolution",
+		    json_object_get(d, "resolution"), "score",
+		    (double)hits[i].score);
+		json_decref(d);
+		if (r)
+			json_array_append_new(results, r);
+	}
+	return httpd_respond(req, 200, json_pack("{s:s, s:o}", "query", q,
+	    "results", results), NULL);
+}
+
+/* Routing */
+
+static enum route
+route_of(const char *path)
+{
+	static const struct { const char *path; enum route r; } fixed[] = {
+		{ "/api/v1/incidents", R_INCIDENTS },
+		{ "/api/v1/incidents/stats", R_STATS },
+		{ "/api/v1/alerts/alertmanager", R_ALERTMANAGER },
+		{ "/api/v1/alerts/grafana", R_GRAFANA },
+		{ "/api/health", R_HEALTH },
+		{ "/metrics", R_METRICS },
+		{ "/api/knowledge/search", R_KNOWLEDGE },
+	};
+	const char *p, *slash;
+
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (strcmp(path, fixed[i].path) == 0)
+			return fixed[i].r;
+	if (strncmp(path, "/api/v1/incidents/", 18) != 0)
+		return R_NONE;
+	p = path + 18;
+	if (!*p)
+		return R_NONE;
+	if (!(slash = strchr(p, '/')))
+		return R_INCIDENT;
+	if (strcmp(slash, "/status") == 0)
+		return R_STATUS;
+	if (strcmp(slash, "/ack") == 0)
+		return R_ACK;
+	if (strcmp(slash, "/resolve") == 0)
+		return R_RESOLVE;
+	return R_NONE;
+}
+
+/* The methods of each route, as the Allow header lists them. */
+static const char *
+allowed(enum route r)
+{
+	switch (r) {
+	case R_INCIDENTS:
+		return "GET, POST";
+	case R_ACK: case R_RESOLVE: case R_ALERTMANAGER: case R_GRAFANA:
+		return "POST";
+	default:
+		return "GET";
+	}
+}
+
+static int
+method_ok(enum route r, const char *method)
+{
+	const char *a = allowed(r);
+
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	return strstr(a, method) != NULL;
+}
+
+static int
+dispatch(struct server *s, struct httpd_req *req, enum route r)
+{
+	const char *ct;
+	char id[ID_MAX + 1];
+
+	if (r == R_NONE)
+		return httpd_respondf(req, 404, "no such resource: %.200s",
+		    req->path);
+	/* The health check stays open for load balancers and systemd. */
+	if (r != R_HEALTH && r != R_METRICS && !authorized(s, req)) {
+		const char *h[] = { "WWW-Authenticate", "Bearer", NULL };
+		return httpd_respond_error(req, 401, h, "a valid bearer token "
+		    "is required (Authorization: Bearer TOKEN)");
+	}
+	if (!method_ok(r, req->method)) {
+		const char *h[] = { "Allow", allowed(r), NULL };
+		return httpd_respond_error(req, 405, h, "method %s not "
+		    "allowed: %s", req->method, allowed(r));
+	}
+	if (r == R_INCIDENT || r == R_STATUS || r == R_ACK ||
+	    r == R_RESOLVE) {
+		path_id(req->path, id, sizeof id);
+		if (!id[0])
+			return httpd_respondf(req, 404, "not an incident id");
+	}
+	if (strcmp(req->method, "POST") == 0 && (req->len ||
+	    r != R_ACK)) {
+		ct = httpd_header(req, "Content-Type");
+		if (!httpd_is_json_type(ct))
+			return httpd_respondf(req, 415, "Content-Type must "
+			    "be application/json, not %.100s",
+			    ct ? ct : "none");
+	}
+	switch (r) {
+	case R_INCIDENTS:
+		return req->method[0] == 'P' ? post_incident(s, req) :
+		    list_incidents(s, req);
+	case R_INCIDENT:
+		return get_incident(s, req, 0);
+	case R_STATUS:
+		return get_incident(s, req, 1);
+	case R_ACK: case R_RESOLVE:
+		return post_lifecycle(s, req, r);
+	case R_STATS:
+		return get_stats(s, req);
+	case R_ALERTMANAGER: case R_GRAFANA:
+		return post_alert(s, req, r);
+	case R_HEALTH:
+		return get_health(s, req);
+	case R_METRICS:
+		return get_metrics(s, req);
+	case R_KNOWLEDGE:
+		return get_knowledge(s, req);
+	default:
+		return httpd_respondf(req, 404, "no such resource");
+	}
+}
+
+static void
+count(struct server *s, enum route r, int status, double secs)
+{
+	int i;
+	size_t b;
+
+	for (i = 0; i < s->ncounters; i++)
+		if (s->counters[i].r == r && s->counters[i].status == status)
+			break;
+	if (i == s->ncounters && i < (int)(sizeof s->counters /
+	    sizeof s->counters[0])) {
+		s->counters[i].r = r;
+		s->counters[i].status = status;
+		s->ncounters++;
+	}
+	if (i < s->ncounters)
+		s->counters[i].n++;
+	for (b = 0; b < NBUCKETS && secs > buckets[b]; b++)
+		;
+	s->hist[b]++;
+	s->hist_sum += secs;
+	s->hist_n++;
+}
+
+static int
+handle(struct httpd_req *req, void *arg)
+{
+	struct server *s = arg;
+	enum route r = route_of(req->path);
+	int64_t t0 = now_us();
+	int rc;
+
+	rc = dispatch(s, req, r);
+	if (req->status)
+		count(s, r, req->status, (double)(now_us() - t0) / 1e6);
+	return rc;
+}
+
+/* Start-up */
+
+static void
+usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
+	exit(EX_USAGE);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "spool", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "l:d:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'S':
+			o->spool = optarg;
+			break;
+		case 'h':
+			printf("%s", USAGE);
+			exit(0);
+		case 'V':
+			printf("inc-httpd %s\n", INC_VERSION);
+			exit(0);
+		default:
+			fprintf(stderr, "%s", USAGE);
+			exit(EX_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("takes no arguments: ", argv[optind]);
+}
+
+/* A setting in seconds or bytes; exits EX_CONFIG when it is bad. */
+static long
+setting(const char *key, long def, long min, long max)
+{
+	char err[256];
+	long v;
+
+	if (config_long(key, def, min, max, &v, err, sizeof err) < 0) {
+		log_error(NULL, "%s", err);
+		exit(EX_CONFIG);
+	}
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { 0 };
+	static struct server srv;
+	struct server *s = &srv;
+	struct httpd_opts ho = { 0 };
+	struct httpd *h;
+	char err[PATH_MAX + 256], where[128];
+	const char *tf;
+	int fd;
+
+	log_init("inc-httpd");
+	sig_setup();
+	parse_opts(argc, argv, &o);
+	if (config_load(err, sizeof err) < 0) {
+		log_error(NULL, "%s", err);
+		return EX_CONFIG;
+	}
+	log_configure();
+	s->o = &o;
+	if (incident_limits_load(&s->lim, err, sizeof err) < 0) {
+		log_error(NULL, "%s", err);
+		return EX_CONFIG;
+	}
+	ho.max_body = (size_t)setting("INC_HTTP_MAX_BODY", 1024 * 1024, 1,
+	    1L << 30);
+	ho.max_conns = (unsigned)setting("INC_HTTP_MAX_CONNECTIONS", 256, 1,
+	    65536);
+	ho.timeout = (unsigned)setting("INC_HTTP_TIMEOUT", 30, 1, 3600);
+	ho.head_timeout = (unsigned)setting("INC_HTTP_HEAD_TIMEOUT", 10, 1,
+	    3600);
+	s->ntokens = -1;
+	if ((tf = config_get("INC_API_TOKENS_FILE", NULL)) &&
+	    load_tokens(s, tf) < 0)
+		return EX_CONFIG;
+	if (o.spool)
+		snprintf(s->spool, sizeof s->spool, "%s", o.spool);
+	else if (config_get("INC_SPOOL_DIR", NULL))
+		snprintf(s->spool, sizeof s->spool, "%s",
+		    config_get("INC_SPOOL_DIR", NULL));
+	else
+		snprintf(s->spool, sizeof s->spool, "%.4000s/spool",
+		    config_state_dir());
+	snprintf(s->ids, sizeof s->ids, "%.4000s/ids", s->spool);
+	if (spool_init(s->spool, err, sizeof err) < 0 ||
+	    fs_mkdir_p(s->ids, 0700) < 0) {
+		log_error(NULL, "spool %s: %s", s->spool, err[0] ? err :
+		    strerror(errno));
+		return EX_CANTCREAT;
+	}
+	/* A store that is down now may be up later: say so, and serve. */
+	if (!store(s, err, sizeof err))
+		log_warn(NULL, "store: %s", err);
+	if (httpd_socket(o.listen ? o.listen : config_get("INC_LISTEN",
+	    "127.0.0.1:8080"), &fd, where, sizeof where, err,
+	    sizeof err) < 0) {
+		log_error(NULL, "listen %s", err);
+		store_close(s->st);
+		return EX_UNAVAILABLE;
+	}
+	if (!(h = httpd_start(fd, &ho, handle, s, err, sizeof err))) {
+		log_error(NULL, "%s", err);
+		store_close(s->st);
+		return EX_UNAVAILABLE;
+	}
+	log_info(NULL, "listening on %s", where);
+	while (!sig_stop) {
+		struct timespec ts = { 0, 250 * 1000000 };
+		nanosleep(&ts, NULL);
+		httpd_reap(h);
+	}
+	log_info(NULL, "stopping");
+	httpd_stop(h);
+	kbindex_free(s->kb);
+	embed_model_free(s->model);
+	store_close(s->st);
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * httpd: the request plumbing of inc-httpd over libmicrohttpd, and the one
+ * helper every answer goes through (STYLE §5 and §7, after systemd-journal-
+ * remote's microhttpd-util.h).
+ *
+ * The module takes its listening socket from systemd (LISTEN_FDS) or binds
+ * one, runs libmicrohttpd with HTTP/1.1 keep-alive, a connection cap, an
+ * idle timeout and a deadline for the request head (so a client sending
+ * its headers a byte at a time cannot hold a connection), reads each body
+ * up to a limit (413 past it) and only then hands a whole request to the
+ * caller's handler.  Handlers run one at a time, on libmicrohttpd's
+ * polling thread, so they may share a store handle or an embedding model
+ * without locks.  What a route means is the caller's business; this module
+ * never exits and never prints.
+ */
+#ifndef INC_HTTPD_H
+#define INC_HTTPD_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct httpd;
+struct MHD_Connection;
+
+/* A whole request, as the handler sees it; valid during the call only. */
+struct httpd_req {
+	struct MHD_Connection *conn;
+	const char *method;	/* "GET", "POST", ... */
+	const char *path;	/* without the query string */
+	const char *body;	/* NUL-terminated, len bytes ("" for none) */
+	size_t len;
+	int status;		/* set by httpd_respond() */
+};
+
+/*
+ * The handler: answer with httpd_respond() (exactly once) and return 0,
+ * or -1 to have the connection closed without an answer (out of memory).
+ */
+typedef int (*httpd_handler)(struct httpd_req *req, void *arg);
+
+struct httpd_opts {
+	unsigned max_conns;	/* connection cap; 0: 256 */
+	unsigned timeout;	/* idle seconds before a connection is
+				   dropped; 0: 30 */
+	unsigned head_timeout;	/* seconds a client has to send its whole
+				   request head; 0: 10 */
+	size_t max_body;	/* bytes; 0: 1 MiB */
+};
+
+/*
+ * The listening socket: systemd's when LISTEN_PID is this process and
+ * LISTEN_FDS is set (exactly one fd, a listening stream socket; the
+ * variables are then unset so children do not see them), else a new
+ * socket bound to listen ("ADDR:PORT", "[V6ADDR]:PORT"; port 0 picks a
+ * free one).  *fd gets the socket and where (when not NULL) the address
+ * actually bound, "127.0.0.1:43210".  0, or -1 with a reason.
+ */
+int httpd_socket(const char *listen, int *fd, char *where, size_t wherelen,
+    char *why, size_t whylen);
+
+/*
+ * Start serving on fd (which the server then owns).  NULL with a reason
+ * when libmicrohttpd refuses.
+ */
+struct httpd *httpd_start(int fd, const struct httpd_opts *o,
+    httpd_handler fn, void *arg, char *why, size_t whylen);
+
+/*
+ * Cut off connections that have not finished their request head within
+ * head_timeout: call every second or so from another thread (the main
+ * loop).  Returns how many were cut.
+ */
+int httpd_reap(struct httpd *h);
+
+/* Stop serving, close every connection and free h. */
+void httpd_stop(struct httpd *h);
+
+/*
+ * The one way to answer: status and a JSON body (a reference is taken
+ * over; NULL answers with no body), as application/json with extra
+ * headers from hdrs (NULL, or "Name", "value" pairs ending in NULL).
+ * 0, or -1 when libmicrohttpd would not queue it.
+ */
+int httpd_respond(struct httpd_req *req, unsigned status, json_t *body,
+    const char *const *hdrs);
+
+/* An error answer: {"error": "TEXT"}, printf-style. */
+int httpd_respondf(struct httpd_req *req, unsigned status, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* The same with other headers (Allow for a 405, WWW-Authenticate...). */
+int httpd_respond_error(struct httpd_req *req, unsigned status,
+    const char *const *hdrs, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * An answer that is not JSON (the Prometheus text format): the text is
+ * copied.
+ */
+int httpd_respond_text(struct httpd_req *req, unsigned status,
+    const char *type, const char *text, size_t len);
+
+/* A request header or query argument, or NULL. */
+const char *httpd_header(const struct httpd_req *req, const char *name);
+const char *httpd_arg(const struct httpd_req *req, const char *name);
+
+/*
+ * Whether a Content-Type names JSON: application/json or any
+ * application/...+json, parameters ignored.  NULL is not JSON.
+ */
+int httpd_is_json_type(const char *ctype);
+
+#endif
