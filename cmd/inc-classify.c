@@ -57,10 +57,14 @@ struct waiting {
 	int tries;		/* answers outside the schema so far there */
 	char notes[512];	/* why earlier providers did not answer */
 	int64_t t0;
+	/* What every answer cost, the rejected ones included. */
+	json_int_t tok_prompt, tok_completion;
+	double cost;
 };
 
 struct classifier {
 	struct opts *o;
+	const char *missing;	/* providers without a key, for the notes */
 	struct record_stream *s;
 	struct classify_rules *rules;
 	char *system_prompt;
@@ -135,10 +139,13 @@ chat_request(struct classifier *k, const struct provider *p, json_t *rec)
 	return req;
 }
 
-/* Read an answer; a new classification, or NULL with why. */
+/*
+ * Read an answer; a new classification, or NULL with why.  The tokens of
+ * every answer, accepted or not, are added to w's bill.
+ */
 static json_t *
 read_answer(const struct provider *p, const struct http_response *r,
-    char *why, size_t whylen)
+    struct waiting *w, char *why, size_t whylen)
 {
 	const json_t *choice, *usage;
 	json_t *a;
@@ -155,23 +162,26 @@ read_answer(const struct provider *p, const struct http_response *r,
 		    m ? ": " : "", m ? m : "");
 		return NULL;
 	}
+	usage = json_object_get(r->json, "usage");
+	pt = json_integer_value(json_object_get(usage, "prompt_tokens"));
+	ct = json_integer_value(json_object_get(usage, "completion_tokens"));
+	w->tok_prompt += pt;
+	w->tok_completion += ct;
+	w->cost += (double)pt * p->price_in / 1e6 + (double)ct *
+	    p->price_out / 1e6;
 	choice = json_array_get(json_object_get(r->json, "choices"), 0);
 	a = classify_answer(json_string_value(json_object_get(
 	    json_object_get(choice, "message"), "content")), why, whylen);
 	if (!a)
 		return NULL;
-	usage = json_object_get(r->json, "usage");
-	pt = json_integer_value(json_object_get(usage, "prompt_tokens"));
-	ct = json_integer_value(json_object_get(usage, "completion_tokens"));
 	json_object_set_new(a, "method", json_string("llm"));
 	json_object_set_new(a, "provider", json_string(p->name));
 	json_object_set_new(a, "model", json_string(json_string_value(
 	    json_object_get(r->json, "model")) ? json_string_value(
 	    json_object_get(r->json, "model")) : p->model));
 	json_object_set_new(a, "tokens", json_pack("{s:I, s:I}", "prompt",
-	    pt, "completion", ct));
-	json_object_set_new(a, "cost_usd", json_real((double)pt *
-	    p->price_in / 1e6 + (double)ct * p->price_out / 1e6));
+	    w->tok_prompt, "completion", w->tok_completion));
+	json_object_set_new(a, "cost_usd", json_real(w->cost));
 	return a;
 }
 
@@ -217,7 +227,7 @@ run_llm(struct classifier *k)
 					finish(w->rec, c, w->t0);
 					w->prov = -1;
 				} else if ((c = read_answer(&k->prov[p], r,
-				    why, sizeof why)) != NULL) {
+				    w, why, sizeof why)) != NULL) {
 					finish(w->rec, c, w->t0);
 					w->prov = -1;
 				} else if (strncmp(why, "answer", 6) == 0 &&
@@ -240,7 +250,20 @@ run_llm(struct classifier *k)
 			if (!w->rec || w->prov < 0)
 				continue;
 			if (w->prov >= k->nprov) {
+				size_t l = strlen(w->notes);
+				if (k->missing)
+					snprintf(w->notes + l, sizeof w->notes -
+					    l, "; %s", k->missing);
 				by_rules(k, w->rec, w->notes, w->t0);
+				/* The failed answers were paid for all the
+				 * same: the bill stays on the record. */
+				json_t *c = json_object_get(w->rec,
+				    "classification");
+				json_object_set_new(c, "tokens", json_pack(
+				    "{s:I, s:I}", "prompt", w->tok_prompt,
+				    "completion", w->tok_completion));
+				json_object_set_new(c, "cost_usd",
+				    json_real(w->cost));
 				w->prov = -1;
 			} else {
 				left++;
@@ -452,8 +475,12 @@ setup_providers(struct classifier *k, char *err, size_t errlen)
 	for (int i = 0; i < MAX_PROVIDERS; i++) {
 		const char *key = config_get(def[i].key, NULL);
 		struct provider *p = &k->prov[k->nprov];
-		if (!key)
+		if (!key) {
+			k->missing = i == 0 ? "groq: not configured" :
+			    k->missing ? "groq, openai: not configured" :
+			    "openai: not configured";
 			continue;
+		}
 		p->name = def[i].name;
 		p->model = config_get(def[i].model, def[i].model_def);
 		if (number(def[i].pin, def[i].pin_def, &p->price_in, err,

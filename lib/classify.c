@@ -69,7 +69,7 @@ classify_steps(const char *text)
 		if (is_bullet_start(l))
 			bullets++;
 	}
-	if (bullets >= 2) {
+	if (bullets >= 1) {
 		for (const char *l = text; l && *l;) {
 			const char *nl = strchr(l, '\n');
 			const char *s = l;
@@ -259,11 +259,12 @@ signal(const json_t *rec, const char *const *keys)
 	const json_t *labels = json_object_get(json_object_get(meta, "alert"),
 	    "labels");
 
+	/* The alert's own label first: it is what the monitor decided. */
 	for (int i = 0; keys[i]; i++) {
-		const char *v = json_string_value(json_object_get(meta,
+		const char *v = json_string_value(json_object_get(labels,
 		    keys[i]));
 		if (!v)
-			v = json_string_value(json_object_get(labels, keys[i]));
+			v = json_string_value(json_object_get(meta, keys[i]));
 		if (v)
 			return v;
 	}
@@ -420,7 +421,7 @@ classify_answer(const char *content, char *why, size_t whylen)
 	size_t i;
 
 	if (!content) {
-		snprintf(why, whylen, "no message content in the answer");
+		snprintf(why, whylen, "answer has no message content");
 		return NULL;
 	}
 	if (!(v = json_loads(content, 0, &e)) || !json_is_object(v)) {
