@@ -13,6 +13,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/inc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 
 BUILD ?= build
 ifeq ($(SANITIZE),1)
@@ -75,7 +76,7 @@ check: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(abspath $(BUILD)) sh scripts/demo
+	@BUILD=$(abspath $(BUILD)) sh scripts/run
 
 deps:
 	@sh scripts/install-deps
@@ -87,14 +88,15 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(CMDS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 	cp -R share/inc/. $(DESTDIR)$(SHAREDIR)/
-	$(if $(wildcard systemd/*),install -m 644 $(wildcard systemd/*) \
-		$(DESTDIR)$(UNITDIR))
+	install -m 644 $(wildcard systemd/*.socket systemd/*.service) \
+		$(DESTDIR)$(UNITDIR)
+	install -m 644 systemd/inc.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/inc.conf
 
 clean:
 	rm -rf build

@@ -30,6 +30,7 @@
 #include "embed.h"
 #include "fs.h"
 #include "httpd.h"
+#include "json.h"
 #include "id.h"
 #include "incident.h"
 #include "kbindex.h"
@@ -309,9 +310,10 @@ post_incident(struct server *s, struct httpd_req *req)
 	char url[ID_MAX + 64];
 	const char *given;
 	json_t *rec, *old = NULL;
-	char *text;
+	char *text = NULL;
 	int fd, rc;
 	struct store *st;
+	struct stat mst;
 
 	if (!(rec = parse_body(req)))
 		return 0;
@@ -340,14 +342,25 @@ post_incident(struct server *s, struct httpd_req *req)
 		return httpd_respondf(req, 400, "id too long");
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST)
-		goto accepted;	/* waiting in the spool */
+	if (fd < 0 && errno == EEXIST) {
+		/* A marker names its spool entry once the entry is in new/.
+		 * An empty one is a process that died before that: the
+		 * report was never accepted, so it is written now. */
+		if (stat(path, &mst) == 0 && mst.st_size > 0)
+			goto accepted;	/* waiting in the spool */
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	}
 	if (fd < 0) {
 		log_error(id, "spool %s: %s", path, strerror(errno));
 		json_decref(rec);
 		return httpd_respondf(req, 503, "spool unavailable");
 	}
-	text = json_dumps(rec, JSON_COMPACT);
+	/* lib/json keeps the sender's numbers as written (DESIGN §2). */
+	struct json_buf jb = { 0 };
+	if (json_write(&jb, rec) == 0 && json_buf_put(&jb, "", 1) == 0)
+		text = jb.data;
+	else
+		json_buf_free(&jb);
 	if (!text || spool_write(s->spool, text, strlen(text), name,
 	    sizeof name, why, sizeof why) < 0) {
 		log_error(id, "spool: %s", text ? why : "out of memory");
@@ -359,6 +372,10 @@ post_incident(struct server *s, struct httpd_req *req)
 		    "report was not accepted, send it again");
 	}
 	free(text);
+	/* The marker is written after the entry is durable: a crash in
+	 * between leaves an entry and an empty marker, and a re-post then
+	 * spools a second copy of the same id, which the stages take as
+	 * the same incident.  Never the other way round. */
 	if (write(fd, name, strlen(name)) < 0)
 		log_warn(id, "%s: %s", path, strerror(errno));
 	close(fd);

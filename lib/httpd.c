@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 
 #include "httpd.h"
+#include "json.h"
 
 /* libmicrohttpd before 0.9.71 returned int, not enum MHD_Result. */
 #if MHD_VERSION < 0x00097002
@@ -261,20 +262,17 @@ httpd_respond(struct httpd_req *req, unsigned status, json_t *body,
 	size_t len = 0;
 
 	if (body) {
-		text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+		/* lib/json: numbers as they were stored, not 17 digits. */
+		struct json_buf b = { 0 };
+		int rc = json_write(&b, body);
 		json_decref(body);
-		if (!text)
-			return -1;
-		len = strlen(text);
 		/* A final newline: curl and shells show answers neatly. */
-		char *t = realloc(text, len + 2);
-		if (!t) {
-			free(text);
+		if (rc < 0 || json_buf_put(&b, "\n", 2) < 0) {
+			json_buf_free(&b);
 			return -1;
 		}
-		text = t;
-		text[len++] = '\n';
-		text[len] = '\0';
+		text = b.data;
+		len = b.len - 1;
 	}
 	return queue(req, status, body ? "application/json" : NULL,
 	    text ? text : strdup(""), len, hdrs);
