@@ -71,9 +71,9 @@ import json
 import os
 import re
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stubserver import RecordingHandler, RecordingServer, serve  # noqa: E402
 
 SUGGESTIONS = ["Check the stand-in's first step", "Then its second step"]
 
@@ -161,44 +161,13 @@ def error_body(code):
     return {"error": {"message": msg, "type": typ, "code": ecode}}
 
 
-class Handler(BaseHTTPRequestHandler):
-    # HTTP/1.1 keeps connections open, as the real servers do.
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def answer(self, rec, code, body, headers=()):
-        data = json.dumps(body).encode()
-        rec["status"] = code
-        rec["answer"] = body
-        rec["end"] = time.time()
-        self.server.record(rec)
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(RecordingHandler):
     def handle_any(self):
         srv = self.server
         o = srv.opts
-        start = time.time()
-        n = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(n) if n else b""
-        text = raw.decode("utf-8", "replace")
-        try:
-            body = json.loads(text)
-        except ValueError:
-            body = None
-        n = srv.next_number()
-        rec = {"n": n, "method": self.command, "path": self.path,
-               "headers": dict(self.headers.items()),
-               "body": body if body is not None else text,
-               "status": None, "answer": None, "content": None,
-               "start": start}
+        rec, body = self.read_request(status=None, answer=None,
+                                      content=None)
+        n = rec["n"]
         if o.hang:
             rec["end"] = None
             srv.record(rec)
@@ -252,7 +221,7 @@ class Handler(BaseHTTPRequestHandler):
         c = len(content) // 4
         return self.answer(rec, 200, {
             "id": "chatcmpl-stub-%d" % n, "object": "chat.completion",
-            "created": int(start), "model": body["model"],
+            "created": int(rec["start"]), "model": body["model"],
             "choices": [{"index": 0, "message": {
                 "role": "assistant", "content": content},
                 "finish_reason": "stop"}],
@@ -260,36 +229,6 @@ class Handler(BaseHTTPRequestHandler):
                       "total_tokens": p + c}})
 
     do_GET = do_POST = do_PUT = do_DELETE = handle_any
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # Sixteen clients connecting at once must not wait for a SYN retry.
-    request_queue_size = 128
-
-    def __init__(self, opts):
-        super().__init__(("127.0.0.1", opts.port), Handler)
-        self.opts = opts
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.count = 0
-        self.log = open(opts.log, "a", encoding="utf-8")
-
-    def next_number(self):
-        with self.lock:
-            self.count += 1
-            return self.count
-
-    def record(self, rec):
-        # Written and flushed before the answer goes out: a client that
-        # has its answer can read the log.
-        with self.lock:
-            self.log.write(json.dumps(rec) + "\n")
-            self.log.flush()
-
-    def handle_error(self, request, client_address):
-        # A client that hung up is not the server's failure.
-        pass
 
 
 def main():
@@ -311,15 +250,7 @@ def main():
     p.add_argument("--lifetime", type=float, default=120)
     opts = p.parse_args()
 
-    srv = Server(opts)
-    print(srv.server_address[1], flush=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    parent = os.getppid()
-    end = time.time() + opts.lifetime
-    while time.time() < end and os.getppid() == parent:
-        time.sleep(0.2)
-    srv.stop.set()
-    sys.exit(0)
+    serve(RecordingServer(opts, Handler))
 
 
 if __name__ == "__main__":
