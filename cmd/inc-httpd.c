@@ -302,6 +302,24 @@ api_record(const json_t *rec)
 	return out;
 }
 
+/*
+ * Write a spool entry and wait for it to be on disk, letting other
+ * requests run meanwhile: their fsyncs overlap with this one's, and the
+ * file system commits them together.  spool_write touches nothing the
+ * other handlers share.
+ */
+static int
+durable(struct httpd_req *req, struct server *s, const char *data,
+    size_t len, char *name, size_t namelen, char *why, size_t whylen)
+{
+	int rc;
+
+	httpd_unlock(req);
+	rc = spool_write(s->spool, data, len, name, namelen, why, whylen);
+	httpd_relock(req);
+	return rc;
+}
+
 /* POST /api/v1/incidents */
 static int
 post_incident(struct server *s, struct httpd_req *req)
@@ -361,8 +379,8 @@ post_incident(struct server *s, struct httpd_req *req)
 		text = jb.data;
 	else
 		json_buf_free(&jb);
-	if (!text || spool_write(s->spool, text, strlen(text), name,
-	    sizeof name, why, sizeof why) < 0) {
+	if (!text || durable(req, s, text, strlen(text), name, sizeof name,
+	    why, sizeof why) < 0) {
 		log_error(id, "spool: %s", text ? why : "out of memory");
 		free(text);
 		close(fd);
@@ -416,7 +434,7 @@ post_alert(struct server *s, struct httpd_req *req, enum route r)
 	n = json_array_size(alerts);
 	json_decref(alerts);
 	json_decref(body);
-	if (spool_write(s->spool, req->body, req->len, name, sizeof name, why,
+	if (durable(req, s, req->body, req->len, name, sizeof name, why,
 	    sizeof why) < 0) {
 		log_error(NULL, "spool: %s", why);
 		return httpd_respondf(req, 503, "spool unavailable: the "

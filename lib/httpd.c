@@ -55,7 +55,8 @@ struct httpd {
 	struct httpd_opts o;
 	httpd_handler fn;
 	void *arg;
-	pthread_mutex_t lock;	/* conns: MHD's thread and the reaper */
+	pthread_mutex_t lock;	/* conns: MHD's threads and the reaper */
+	pthread_mutex_t serial;	/* one handler at a time */
 	struct conn *conns;
 };
 
@@ -524,9 +525,25 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	req.body = u->buf ? u->buf : "";
 	req.len = u->len;
 	u->answered = 1;
-	if (h->fn(&req, h->arg) < 0 || req.status == 0)
+	req.server = h;
+	pthread_mutex_lock(&h->serial);
+	int rc = h->fn(&req, h->arg);
+	pthread_mutex_unlock(&h->serial);
+	if (rc < 0 || req.status == 0)
 		return MHD_NO;
 	return MHD_YES;
+}
+
+void
+httpd_unlock(struct httpd_req *req)
+{
+	pthread_mutex_unlock(&req->server->serial);
+}
+
+void
+httpd_relock(struct httpd_req *req)
+{
+	pthread_mutex_lock(&req->server->serial);
 }
 
 /* libmicrohttpd's own messages go nowhere: lib/ does not print. */
@@ -545,7 +562,10 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	struct httpd *h = calloc(1, sizeof *h);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* A thread per connection: a request waiting for its fsync holds up
+	 * no other, and their fsyncs are committed together. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 
 	if (!h) {
 		snprintf(why, whylen, "out of memory");
@@ -563,17 +583,10 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	h->fn = fn;
 	h->arg = arg;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->serial, NULL);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
 	    ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-#ifdef MHD_USE_EPOLL
-	flags |= MHD_USE_EPOLL;
-#endif
-	/*
-	 * One polling thread and no pool: handlers run one at a time, so
-	 * the store handle and the embedding model (which keeps scratch
-	 * space) need no locks; each handler is short (an fsync, one query).
-	 */
 	h->d = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, h,
 	    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 	    MHD_OPTION_CONNECTION_LIMIT, h->o.max_conns,
@@ -586,6 +599,7 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 		snprintf(why, whylen, "libmicrohttpd would not start on fd %d",
 		    fd);
 		pthread_mutex_destroy(&h->lock);
+		pthread_mutex_destroy(&h->serial);
 		free(h);
 		return NULL;
 	}
@@ -599,5 +613,6 @@ httpd_stop(struct httpd *h)
 		return;
 	MHD_stop_daemon(h->d);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->serial);
 	free(h);
 }

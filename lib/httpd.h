@@ -8,9 +8,12 @@
  * idle timeout and a deadline for the request head (so a client sending
  * its headers a byte at a time cannot hold a connection), reads each body
  * up to a limit (413 past it) and only then hands a whole request to the
- * caller's handler.  Handlers run one at a time, on libmicrohttpd's
- * polling thread, so they may share a store handle or an embedding model
- * without locks.  What a route means is the caller's business; this module
+ * caller's handler.  Each connection has a thread, but handlers run one at
+ * a time (a lock is held around each), so they may share a store handle or
+ * an embedding model without locks of their own.  A handler may let go of
+ * that lock around a slow step that touches nothing shared, such as the
+ * fsync of a spool entry (httpd_unlock, httpd_relock): the fsyncs of many
+ * requests then overlap, and the file system commits them together.  What a route means is the caller's business; this module
  * never exits and never prints.
  */
 #ifndef INC_HTTPD_H
@@ -30,7 +33,15 @@ struct httpd_req {
 	const char *body;	/* NUL-terminated, len bytes ("" for none) */
 	size_t len;
 	int status;		/* set by httpd_respond() */
+	struct httpd *server;	/* for httpd_unlock() */
 };
+
+/*
+ * Let other handlers run while this one does something slow that touches
+ * nothing they share; relock before touching shared state again.
+ */
+void httpd_unlock(struct httpd_req *req);
+void httpd_relock(struct httpd_req *req);
 
 /*
  * The handler: answer with httpd_respond() (exactly once) and return 0,

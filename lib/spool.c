@@ -61,8 +61,10 @@ spool_write(const char *dir, const void *data, size_t len, char *name,
 		if (*h == '/' || *h == ':')
 			*h = '_';
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Entries may be written from several threads at once (inc-httpd). */
 	snprintf(name, namelen, "%lld.%06ld.P%dQ%u.%s", (long long)ts.tv_sec,
-	    ts.tv_nsec / 1000, (int)getpid(), ++counter, host);
+	    ts.tv_nsec / 1000, (int)getpid(),
+	    __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED), host);
 	snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
 	snprintf(dst, sizeof dst, "%s/new/%s", dir, name);
 	snprintf(newdir, sizeof newdir, "%s/new", dir);
