@@ -104,3 +104,35 @@ db_sql() {
 	*) psql -X -q -A -t "$DB" -c "$1" ;;
 	esac
 }
+
+# start_embeddings [ARGS...]: the embeddings stand-in (tests/stub/embeddings.py),
+# logging each request it gets to ./log; INC_EMBED_URL points at it.
+start_embeddings() {
+	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
+	when_finished "kill $! 2>/dev/null"
+	i=0
+	until [ -s port ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
+		sleep 0.05
+	done
+	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
+	export INC_EMBED_URL
+}
+# start_chat NAME [MODE...]: a chat stand-in (tests/stub/chat.py) whose
+# requests are the lines of NAME.log, emptied first; its address is then
+# in $chat.
+start_chat() {
+	_name=$1; shift
+	rm -f "$_name.port"
+	: >"$_name.log"
+	"$PY" "$TOP/tests/stub/chat.py" --log "$_name.log" "$@" >"$_name.port" &
+	when_finished "kill $! 2>/dev/null"
+	_i=0
+	until [ -s "$_name.port" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "the chat stand-in $_name did not start"
+		sleep 0.05
+	done
+	chat=http://127.0.0.1:$(head -n 1 "$_name.port")
+}

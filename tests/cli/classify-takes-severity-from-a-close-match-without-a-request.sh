@@ -6,23 +6,6 @@ unset GROQ_API_KEY GROQ_BASE_URL GROQ_MODEL GROQ_PRICE_INPUT GROQ_PRICE_OUTPUT \
 	OPENAI_API_KEY OPENAI_BASE_URL OPENAI_MODEL OPENAI_PRICE_INPUT \
 	OPENAI_PRICE_OUTPUT INC_RAG_THRESHOLD INC_CLASSIFY_RULES \
 	INC_LLM_TIMEOUT_MS INC_LLM_ATTEMPTS INC_LLM_CONCURRENCY 2>/dev/null || true
-# start_chat NAME [MODE...]: a chat stand-in (tests/stub/chat.py) whose
-# requests are the lines of NAME.log, emptied first; its address is then
-# in $chat.
-start_chat() {
-	_name=$1; shift
-	rm -f "$_name.port"
-	: >"$_name.log"
-	"$PY" "$TOP/tests/stub/chat.py" --log "$_name.log" "$@" >"$_name.port" &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s "$_name.port" ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the chat stand-in $_name did not start"
-		sleep 0.05
-	done
-	chat=http://127.0.0.1:$(head -n 1 "$_name.port")
-}
 start_chat groq
 GROQ_BASE_URL=$chat/openai/v1
 start_chat openai

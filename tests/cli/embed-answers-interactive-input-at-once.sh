@@ -1,21 +1,7 @@
 #!/bin/sh
 # inc-embed writes each record before it waits for more input, so an interactive pipe answers at once, on the openai backend too (a batch is sent as soon as input would block).
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
-start_stub
+start_embeddings
 # wait_lines N FILE: up to 3 s for FILE to have N lines.
 wait_lines() {
 	i=0

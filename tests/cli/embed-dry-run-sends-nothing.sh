@@ -1,21 +1,7 @@
 #!/bin/sh
 # inc-embed --dry-run prints each request it would send as JSON on stderr, the key masked, sends nothing, and marks the records embedding.dry_run.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
-start_stub
+start_embeddings
 for i in 1 2 3 4 5; do
 	printf '{"id":"n-%s","title":"host-%s down"}\n' $i $i
 done >in

@@ -1,20 +1,6 @@
 #!/bin/sh
 # inc-embed places each vector of an answer by its index, so records keep their order and their own vectors when the server answers data[] in reverse.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
 # Each record's vector must be the stand-in's vector of that record's own
 # text (title, a blank line, description), made unit length.
 check_vectors() {
@@ -32,7 +18,7 @@ for line in open(sys.argv[2]):
     assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
 P
 }
-start_stub --reverse --dim 16
+start_embeddings --reverse --dim 16
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	printf '{"id":"o-%s","title":"service %s is down"}\n' $i $i
 done >in

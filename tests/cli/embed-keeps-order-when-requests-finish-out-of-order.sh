@@ -1,20 +1,6 @@
 #!/bin/sh
 # inc-embed keeps several requests in flight (INC_EMBED_CONCURRENCY) and still writes the records in input order when the requests finish in reverse.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
 # Each record's vector must be the stand-in's vector of that record's own
 # text (title, a blank line, description), made unit length.
 check_vectors() {
@@ -33,7 +19,7 @@ for line in open(sys.argv[2]):
 P
 }
 # The first request to arrive answers last: 800, 600, 400, 200 ms.
-start_stub --delay 800,600,400,200
+start_embeddings --delay 800,600,400,200
 printf '%s\n' \
  '{"id":"s-1","title":"database connection pool exhausted"}' \
  '{"id":"s-2","title":"TLS certificate expired"}' \

@@ -1,21 +1,7 @@
 #!/bin/sh
 # inc-embed passes each record on with an errors[] entry naming HTTP 500 when the server keeps failing after the retries, and exits 0 (1 with --strict).
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
-start_stub --fail-500
+start_embeddings --fail-500
 printf '%s\n' \
  '{"id":"e-1","title":"db-01 disk full","team":"db"}' \
  '{"id":"e-2","title":"dns lookups time out"}' \

@@ -1,21 +1,7 @@
 #!/bin/sh
 # inc-embed gives up at once on a 424 from text-embeddings-inference (not an embedding model) and passes each record on with an errors[] entry naming it.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
-start_stub --tei-424
+start_embeddings --tei-424
 printf '%s\n' \
  '{"id":"t-1","title":"db-01 disk full"}' \
  '{"id":"t-2","title":"dns lookups time out"}' >in

@@ -1,20 +1,6 @@
 #!/bin/sh
 # inc-embed waits as a 429 answer's Retry-After says and tries again: the record is embedded and the server saw the retry.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
 # Each record's vector must be the stand-in's vector of that record's own
 # text (title, a blank line, description), made unit length.
 check_vectors() {
@@ -32,7 +18,7 @@ for line in open(sys.argv[2]):
     assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
 P
 }
-start_stub --rate-limit 1 --retry-after 1
+start_embeddings --rate-limit 1 --retry-after 1
 printf '%s\n' \
  '{"id":"r-1","title":"db-01 disk full"}' \
  '{"id":"r-2","title":"dns lookups time out"}' >in

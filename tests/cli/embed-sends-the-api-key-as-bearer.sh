@@ -1,21 +1,7 @@
 #!/bin/sh
 # inc-embed sends OPENAI_API_KEY as "Authorization: Bearer KEY", no Authorization header at all without a key, and never shows the key.
 . "${0%/*}/../testlib.sh"
-# The stand-in server (tests/stub/embeddings.py): every request it gets
-# is a line of log; INC_EMBED_URL points at it.
-start_stub() {
-	"$PY" "$TOP/tests/stub/embeddings.py" --log log "$@" >port &
-	when_finished "kill $! 2>/dev/null"
-	i=0
-	until [ -s port ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || fail "the embeddings stand-in did not start"
-		sleep 0.05
-	done
-	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
-	export INC_EMBED_URL
-}
-start_stub
+start_embeddings
 echo '{"id":"a-1","title":"db-01 disk full"}' >in
 OPENAI_API_KEY=sk-test-0123456789abcdef inc-embed --backend openai <in >out 2>err
 must_be_empty err
