@@ -85,6 +85,14 @@ free_item(struct item *it)
 static const char *const owned[] = { "status", "acknowledged_at",
     "acknowledged_by", "resolved_at", "resolution", NULL };
 
+/*
+ * What the integration stages made on an earlier pass (a channel, a
+ * ticket, a call).  A replayed or re-spooled record meets them again only
+ * here, so a record that lacks one takes the stored value: that is how
+ * inc-slack knows its channel exists and inc-call whom it has rung.
+ */
+static const char *const kept[] = { "slack", "jira", "call", NULL };
+
 /* Opening */
 
 static int
@@ -408,6 +416,11 @@ lifecycle(json_t *out, const json_t *prev, const char *now)
 				json_object_set(out, owned[i], v);
 			else
 				json_object_del(out, owned[i]);
+		}
+		for (int i = 0; kept[i]; i++) {
+			json_t *v = json_object_get(prev, kept[i]);
+			if (v && !json_object_get(out, kept[i]))
+				json_object_set(out, kept[i], v);
 		}
 	} else if (!json_object_get(out, "status")) {
 		json_object_set_new(out, "status", json_string("open"));
@@ -1166,7 +1179,7 @@ merge_incident_text(struct store *st, struct item *it, struct rows *rows,
     size_t idx, const char *now, char *err, size_t errlen)
 {
 	struct jscan *si, *sp = &st->s_prev;
-	struct piece p[JSCAN_MAX_KEYS + 8], changed[2 * JSCAN_MAX_KEYS + 8];
+	struct piece p[JSCAN_MAX_KEYS + 16], changed[2 * JSCAN_MAX_KEYS + 32];
 	struct row *c = row_of(rows, it->id);
 	int64_t v = row_present(c) ? c->v : 0;
 	const char *ptext = NULL;
@@ -1230,6 +1243,12 @@ merge_incident_text(struct store *st, struct item *it, struct rows *rows,
 				status_at = n;
 			p[n++] = (struct piece){ pk->name, sp->out + pk->voff,
 			    pk->nlen, pk->vlen };
+		}
+		for (int i = 0; kept[i]; i++) {
+			const struct jscan_key *pk = jscan_get(sp, kept[i]);
+			if (pk && !jscan_get(si, kept[i]))
+				p[n++] = (struct piece){ pk->name,
+				    sp->out + pk->voff, pk->nlen, pk->vlen };
 		}
 	}
 	if (status_at == (size_t)-1) {
