@@ -1,29 +1,6 @@
 #!/bin/sh
 # inc-httpd lists stored incidents with filters, limit and offset, shows one and its status and the statistics, and acknowledges and resolves them.
 . "${0%/*}/../testlib.sh"
-# start_httpd [ARGS]: inc-httpd on a free port of 127.0.0.1; sets URL
-# (its stderr goes to httpd.err).
-start_httpd() {
-	inc-httpd -l 127.0.0.1:0 "$@" 2>httpd.err &
-	when_finished "kill $! 2>/dev/null; wait $! 2>/dev/null"
-	i=0
-	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err) ||
-	    [ -z "$PORT" ]; do
-		[ $i -lt 100 ] || { cat httpd.err >&2; fail "inc-httpd did not start"; }
-		sleep 0.05; i=$((i + 1))
-	done
-	URL=http://127.0.0.1:$PORT
-	mv httpd.err "httpd-$PORT.err"
-}
-# req METHOD PATH [CURL ARGS]: the status on stdout, the body in "body".
-req() {
-	_m=$1 _p=$2; shift 2
-	curl -s -o body -w '%{http_code}' -X "$_m" "$@" "$URL$_p"
-}
-# post PATH JSON: POST JSON as application/json.
-post() {
-	req POST "$1" -H 'Content-Type: application/json' --data-binary "$2"
-}
 for i in 1 2 3 4 5; do
 	sev=LOW; [ $i -le 2 ] && sev=HIGH
 	printf '{"id":"S-%d","description":"disk full %d","severity":"%s","reported_at":"2026-01-0%dT00:00:00Z"}\n' $i $i $sev $i
