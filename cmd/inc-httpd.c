@@ -320,6 +320,40 @@ durable(struct httpd_req *req, struct server *s, const char *data,
 	return rc;
 }
 
+/*
+ * After a change of status made here (ack, resolve, a Slack button, a
+ * keypad answer), spool the stored record again: the pipeline carries it
+ * to the integration stages, which see the new status beside what they
+ * made on the first pass (inc-store keeps their keys) and post an update
+ * or a comment.  The store has the change already; a failure here only
+ * loses that update, so it is logged, not answered.
+ */
+static int
+respool_incident(struct server *s, struct httpd_req *req, const json_t *rec)
+{
+	struct json_buf jb = { 0 };
+	char name[256], why[300];
+	const char *id = record_str(rec, "id");
+	json_t *out = api_record(rec);
+	int rc = -1;
+
+	/* Where it came from is spent; inc-ingest names the new entry. */
+	json_object_del(out, "spool");
+	if (json_write(&jb, out) == 0 && json_buf_put(&jb, "", 1) == 0)
+		rc = durable(req, s, jb.data, jb.len - 1, name, sizeof name,
+		    why, sizeof why);
+	else
+		snprintf(why, sizeof why, "out of memory");
+	if (rc < 0)
+		log_error(id, "spool: %s: the integrations will not hear of "
+		    "this change", why);
+	else
+		log_info(id, "change spooled as %s", name);
+	json_buf_free(&jb);
+	json_decref(out);
+	return rc;
+}
+
 /* POST /api/v1/incidents */
 static int
 post_incident(struct server *s, struct httpd_req *req)
@@ -664,6 +698,7 @@ post_lifecycle(struct server *s, struct httpd_req *req, enum route r)
 		return httpd_respondf(req, 503, "store unavailable");
 	}
 	log_info(id, "%s", r == R_ACK ? "acknowledged" : "resolved");
+	respool_incident(s, req, rec);
 	json_t *out = api_record(rec);
 	json_decref(rec);
 	return httpd_respond(req, 200, out, NULL);
