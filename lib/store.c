@@ -2082,6 +2082,86 @@ store_resolve(struct store *st, const char *id, const char *resolution,
 	return transition(st, id, resolve_change, &c, rec, err, errlen);
 }
 
+/* Whether an event's detail has the wanted value at key. */
+struct once {
+	const char *key;
+	const json_t *want;
+	int found;
+};
+
+static int
+once_row(void *arg, int ncols, const char *const *vals)
+{
+	struct once *o = arg;
+	json_t *d = vals[0] ? json_loads(vals[0], JSON_DECODE_ANY, NULL) :
+	    NULL;
+
+	(void)ncols;
+	if (json_equal(json_object_get(d, o->key), (json_t *)o->want))
+		o->found = 1;
+	json_decref(d);
+	return o->found;
+}
+
+int
+store_event_once(struct store *st, const char *id, const char *type,
+    const char *actor, json_t *detail, const char *key, char *err,
+    size_t errlen)
+{
+	const char *ids[] = { id };
+	const char *params[] = { id, type };
+	char now[RFC3339_LEN];
+	int rc = 0;
+
+	for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+		struct once o = { key, json_object_get(detail, key), 0 };
+		struct rows rows;
+
+		rfc3339_now(now, sizeof now);
+		rows_init(&rows, ids, 1);
+		/* The row lock makes the look and the append one step: of
+		 * two processes racing, one appends. */
+		if ((rc = st->ops->begin(st->be, err, errlen)) < 0 ||
+		    (rc = st->ops->load(st->be, "incidents", ids, 1, on_row,
+		    &rows, err, errlen)) < 0)
+			goto next;
+		if (!rows.r[0].had) {
+			st->ops->end(st->be, 1, NULL, 0);
+			rows_free(&rows);
+			json_decref(detail);
+			return STORE_NOTFOUND;
+		}
+		if ((rc = st->ops->query(st->be, "SELECT detail FROM events"
+		    " WHERE incident_id = $1 AND type = $2", 2, params,
+		    once_row, &o, err, errlen)) < 0)
+			goto next;
+		if (o.found) {
+			st->ops->end(st->be, 1, NULL, 0);
+			rows_free(&rows);
+			json_decref(detail);
+			return 0;
+		}
+		rc = put_event(st, id, now, type, actor, json_incref(detail),
+		    err, errlen);
+		if (rc == 0)
+			rc = st->ops->end(st->be,
+			    (st->flags & STORE_DRY_RUN) != 0, err, errlen);
+		if (rc < 0)
+			goto next;
+		rows_free(&rows);
+		json_decref(detail);
+		return 1;
+next:
+		st->ops->end(st->be, 1, NULL, 0);
+		rows_free(&rows);
+		if (rc != STORE_RETRY)
+			break;
+		nap_ms(attempt);
+	}
+	json_decref(detail);
+	return STORE_ERR;
+}
+
 /* The knowledge base */
 
 int

@@ -175,6 +175,18 @@ int store_ack(struct store *st, const char *id, const char *by,
 int store_resolve(struct store *st, const char *id, const char *resolution,
     const char *by, json_t **rec, char *err, size_t errlen);
 
+/*
+ * Append an event to incident id's timeline unless one of the same type
+ * whose detail has the same value at key is there already, as one step
+ * under the incident's lock, so that of two processes racing only one
+ * appends (inc-call records whom it is about to ring this way); a NULL
+ * key always appends.  Takes the reference to detail.  1 appended, 0
+ * already there, STORE_NOTFOUND.
+ */
+int store_event_once(struct store *st, const char *id, const char *type,
+    const char *actor, json_t *detail, const char *key, char *err,
+    size_t errlen);
+
 /* The knowledge base, for readers such as inc-match */
 
 /* The counter bumped by every change to the knowledge base. */
