@@ -160,3 +160,23 @@ req() {
 post() {
 	req POST "$1" -H 'Content-Type: application/json' --data-binary "$2"
 }
+# start_twilio [MODE...]: the Twilio stand-in (tests/stub/twilio.py), its
+# requests in twilio.log (emptied first); sets and exports TWILIO_API_URL,
+# TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to match it.
+start_twilio() {
+	rm -f twilio.port
+	: >twilio.log
+	"$PY" "$TOP/tests/stub/twilio.py" --log twilio.log "$@" >twilio.port &
+	when_finished "kill $! 2>/dev/null"
+	_i=0
+	until [ -s twilio.port ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "the Twilio stand-in did not start"
+		sleep 0.05
+	done
+	TWILIO_API_URL=http://127.0.0.1:$(head -n 1 twilio.port)
+	TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
+	TWILIO_AUTH_TOKEN=test-token
+	TWILIO_FROM=+15005550006
+	export TWILIO_API_URL TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_FROM
+}
