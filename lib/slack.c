@@ -156,7 +156,7 @@ slack_list_find(const json_t *answer, const char *name, const char **cursor)
 	return found;
 }
 
-const char *
+const json_t *
 slack_history_find(const json_t *answer, const char *id)
 {
 	const json_t *msgs = json_object_get(answer, "messages"), *m;
@@ -170,7 +170,7 @@ slack_history_find(const json_t *answer, const char *id)
 		    json_object_get(md, "event_payload"), "incident_id"));
 		if (t && mid && strcmp(t, SLACK_EVENT_TYPE) == 0 &&
 		    strcmp(mid, id) == 0)
-			return json_string_value(json_object_get(m, "ts"));
+			return m;
 	}
 	return NULL;
 }

@@ -73,9 +73,10 @@ const json_t *slack_list_find(const json_t *answer, const char *name,
 
 /*
  * In a conversations.history answer (asked with include_all_metadata),
- * the ts of the message posted for incident id, or NULL.
+ * the message posted for incident id (borrowed), or NULL.  Its metadata's
+ * event_payload holds the incident_id and the status it shows.
  */
-const char *slack_history_find(const json_t *answer, const char *id);
+const json_t *slack_history_find(const json_t *answer, const char *id);
 
 /*
  * Templates: a JSON document whose strings hold {{name}} placeholders.

@@ -262,7 +262,8 @@ answers(void)
 	j = json_loads("{\"ok\":true,\"messages\":[{\"ts\":\"2.0\"},"
 	    "{\"ts\":\"1.0\",\"metadata\":{\"event_type\":\"inc_incident\","
 	    "\"event_payload\":{\"incident_id\":\"X-1\"}}}]}", 0, NULL);
-	CHECK_STR(slack_history_find(j, "X-1"), "1.0");
+	CHECK_STR(json_string_value(json_object_get(slack_history_find(j,
+	    "X-1"), "ts")), "1.0");
 	CHECK(slack_history_find(j, "X-2") == NULL);
 	json_decref(j);
 }
