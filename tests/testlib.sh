@@ -180,3 +180,22 @@ start_twilio() {
 	TWILIO_FROM=+15005550006
 	export TWILIO_API_URL TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_FROM
 }
+# start_jira NAME [MODE...]: a Jira stand-in (tests/stub/jira.py) whose
+# requests are the lines of NAME.log, emptied first; sets JIRA_URL, and the
+# JIRA_USER, JIRA_API_TOKEN and JIRA_PROJECT it accepts (OPS), exported.
+start_jira() {
+	_name=$1; shift
+	rm -f "$_name.port"
+	: >"$_name.log"
+	"$PY" "$TOP/tests/stub/jira.py" --log "$_name.log" "$@" >"$_name.port" &
+	when_finished "kill $! 2>/dev/null"
+	_i=0
+	until [ -s "$_name.port" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "the Jira stand-in $_name did not start"
+		sleep 0.05
+	done
+	JIRA_URL=http://127.0.0.1:$(head -n 1 "$_name.port")
+	JIRA_USER=bot@example.com JIRA_API_TOKEN=jira-test-token JIRA_PROJECT=OPS
+	export JIRA_URL JIRA_USER JIRA_API_TOKEN JIRA_PROJECT
+}
