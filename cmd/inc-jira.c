@@ -600,7 +600,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 static int
 setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 {
-	static char mapbuf[1024];
+	/* The names point into these: one for the defaults, one for the
+	 * setting that overrides some of them. */
+	static char defbuf[128], mapbuf[1024];
 	static const char *const need[] = { "JIRA_URL", "JIRA_USER",
 	    "JIRA_API_TOKEN", "JIRA_PROJECT" };
 	struct jira_settings js = { 0 };
@@ -623,8 +625,8 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 		return -1;
 	}
 	map = config_get("INC_JIRA_PRIORITY_MAP", JIRA_DEFAULT_PRIORITY_MAP);
-	if (jira_priority_map(JIRA_DEFAULT_PRIORITY_MAP, mapbuf,
-	    sizeof mapbuf, js.priority, why, sizeof why) < 0 ||
+	if (jira_priority_map(JIRA_DEFAULT_PRIORITY_MAP, defbuf,
+	    sizeof defbuf, js.priority, why, sizeof why) < 0 ||
 	    jira_priority_map(map, mapbuf, sizeof mapbuf, js.priority, why,
 	    sizeof why) < 0) {
 		snprintf(err, errlen, "INC_JIRA_PRIORITY_MAP: %s", why);
