@@ -23,7 +23,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 PKGS := libcurl jansson sqlite3 libpq libmagic openssl gmime-3.0 yaml-0.1 \
-	libmicrohttpd
+	libmicrohttpd pocketsphinx sphinxbase sndfile soxr
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
