@@ -28,6 +28,7 @@
 #include "alert.h"
 #include "config.h"
 #include "embed.h"
+#include "form.h"
 #include "fs.h"
 #include "httpd.h"
 #include "json.h"
@@ -38,6 +39,7 @@
 #include "record.h"
 #include "rfc3339.h"
 #include "sig.h"
+#include "slack.h"
 #include "spool.h"
 #include "store.h"
 #include "version.h"
@@ -57,7 +59,7 @@ struct opts {
 enum route {
 	R_NONE, R_INCIDENTS, R_INCIDENT, R_STATUS, R_ACK, R_RESOLVE,
 	R_STATS, R_ALERTMANAGER, R_GRAFANA, R_HEALTH, R_METRICS,
-	R_KNOWLEDGE, R_NROUTES
+	R_KNOWLEDGE, R_SLACK_ACTIONS, R_NROUTES
 };
 
 /* Route names, as /metrics labels them. */
@@ -67,6 +69,7 @@ static const char *route_names[R_NROUTES] = {
 	"/api/v1/incidents/{id}/resolve", "/api/v1/incidents/stats",
 	"/api/v1/alerts/alertmanager", "/api/v1/alerts/grafana",
 	"/api/health", "/metrics", "/api/knowledge/search",
+	"/api/slack/actions",
 };
 
 /* Request latency buckets, seconds (Prometheus' defaults, trimmed). */
@@ -704,6 +707,96 @@ post_lifecycle(struct server *s, struct httpd_req *req, enum route r)
 	return httpd_respond(req, 200, out, NULL);
 }
 
+/*
+ * POST /api/slack/actions: a click on the Acknowledge or Resolve button
+ * of an incident's message (a block_actions payload, sent as the form
+ * field payload=<JSON>).  Slack signs the raw body (protocols.md §1.7):
+ * what does not verify changes nothing.  The message itself is updated
+ * by the pipeline: the changed incident is spooled again and inc-slack
+ * posts the news into its channel.
+ */
+static int
+post_slack_action(struct server *s, struct httpd_req *req)
+{
+	const char *secret = config_get("SLACK_SIGNING_SECRET", NULL);
+	const char *aid, *id, *user, *uid;
+	char why[300], err[512], by[300], res[400];
+	json_t *pl, *act, *who, *rec = NULL;
+	struct store *st;
+	char *text;
+	int rc;
+
+	if (strcmp(req->method, "POST") != 0) {
+		const char *h[] = { "Allow", "POST", NULL };
+		return httpd_respond_error(req, 405, h, "method %s not "
+		    "allowed: POST", req->method);
+	}
+	if (!secret)
+		return httpd_respondf(req, 503, "Slack actions are not "
+		    "configured: SLACK_SIGNING_SECRET is not set");
+	if (slack_verify(secret, httpd_header(req,
+	    "X-Slack-Request-Timestamp"), httpd_header(req,
+	    "X-Slack-Signature"), req->body, req->len, time(NULL), why,
+	    sizeof why) < 0) {
+		log_warn(NULL, "slack action refused: %s", why);
+		return httpd_respondf(req, 401, "Slack signature: %s", why);
+	}
+	if (!(text = form_value(req->body, req->len, "payload")))
+		return httpd_respondf(req, 400, "payload: a form field is "
+		    "required");
+	pl = json_loads(text, 0, NULL);
+	free(text);
+	act = json_array_get(json_object_get(pl, "actions"), 0);
+	aid = json_string_value(json_object_get(act, "action_id"));
+	id = json_string_value(json_object_get(act, "value"));
+	if (!json_is_object(pl) || !record_str(pl, "type") ||
+	    strcmp(record_str(pl, "type"), "block_actions") != 0 || !aid ||
+	    (strcmp(aid, "inc_ack") != 0 && strcmp(aid, "inc_resolve") != 0)) {
+		json_decref(pl);
+		return httpd_respondf(req, 400, "payload: not a click on "
+		    "inc_ack or inc_resolve (block_actions)");
+	}
+	if (!id || !id_valid(id)) {
+		json_decref(pl);
+		return httpd_respondf(req, 400, "payload: the button's value "
+		    "is not an incident id");
+	}
+	/* The timeline names the person who clicked. */
+	who = json_object_get(pl, "user");
+	uid = record_str(who, "id");
+	user = record_str(who, "username") ? record_str(who, "username") :
+	    record_str(who, "name") ? record_str(who, "name") : uid;
+	snprintf(by, sizeof by, "slack:%.100s%s%.30s%s", user ? user :
+	    "unknown", uid && user != uid ? " (" : "", uid && user != uid ?
+	    uid : "", uid && user != uid ? ")" : "");
+	snprintf(res, sizeof res, "resolved in Slack by %.100s", user ? user :
+	    "unknown");
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(id, "store: %s", err);
+		json_decref(pl);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	rc = strcmp(aid, "inc_ack") == 0 ? store_ack(st, id, by, &rec, err,
+	    sizeof err) : store_resolve(st, id, res, by, &rec, err,
+	    sizeof err);
+	if (rc == STORE_NOTFOUND) {
+		json_decref(pl);
+		return httpd_respondf(req, 404, "no incident %s", id);
+	}
+	if (rc < 0) {
+		json_decref(pl);
+		store_failed(s, err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	log_info(id, "%s from Slack by %s", strcmp(aid, "inc_ack") == 0 ?
+	    "acknowledged" : "resolved", by);
+	json_decref(pl);
+	respool_incident(s, req, rec);
+	json_decref(rec);
+	/* Slack wants its 200 within 3 s; the message follows. */
+	return httpd_respond(req, 200, NULL, NULL);
+}
+
 /* GET /api/health */
 static int
 get_health(struct server *s, struct httpd_req *req)
@@ -905,6 +998,7 @@ route_of(const char *path)
 		{ "/api/health", R_HEALTH },
 		{ "/metrics", R_METRICS },
 		{ "/api/knowledge/search", R_KNOWLEDGE },
+		{ "/api/slack/actions", R_SLACK_ACTIONS },
 	};
 	const char *p, *slash;
 
@@ -935,6 +1029,7 @@ allowed(enum route r)
 	case R_INCIDENTS:
 		return "GET, POST";
 	case R_ACK: case R_RESOLVE: case R_ALERTMANAGER: case R_GRAFANA:
+	case R_SLACK_ACTIONS:
 		return "POST";
 	default:
 		return "GET";
@@ -960,6 +1055,10 @@ dispatch(struct server *s, struct httpd_req *req, enum route r)
 	if (r == R_NONE)
 		return httpd_respondf(req, 404, "no such resource: %.200s",
 		    req->path);
+	/* Slack signs its requests instead of sending a token, and sends
+	 * a form. */
+	if (r == R_SLACK_ACTIONS)
+		return post_slack_action(s, req);
 	/* The health check stays open for load balancers and systemd. */
 	if (r != R_HEALTH && r != R_METRICS && !authorized(s, req)) {
 		const char *h[] = { "WWW-Authenticate", "Bearer", NULL };

@@ -1,0 +1,98 @@
+#!/bin/sh
+# A click on Acknowledge or Resolve comes to inc-httpd at POST /api/slack/actions: correctly signed it acknowledges or resolves the incident with the Slack user in the timeline and spools it again for the pipeline; forged or stale it is refused with 401 and changes nothing; without SLACK_SIGNING_SECRET the route says it is not configured.
+. "${0%/*}/../testlib.sh"
+. "$TOP/tests/stub/slack.sh"
+spool=$INC_STATE_DIR/spool
+printf '%s\n' '{"id":"B-1","title":"buttons","description":"db down","severity":"HIGH"}' \
+	'{"id":"B-2","title":"more buttons","description":"disk full","severity":"HIGH"}' |
+	inc-ingest | inc-store >/dev/null
+# start_httpd: inc-httpd on a free port; sets URL.
+start_httpd() {
+	inc-httpd -l 127.0.0.1:0 2>httpd.err &
+	HPID=$!
+	when_finished "kill $HPID 2>/dev/null; wait $HPID 2>/dev/null"
+	i=0
+	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err) ||
+	    [ -z "$PORT" ]; do
+		[ $i -lt 100 ] || { cat httpd.err >&2; fail "inc-httpd did not start"; }
+		sleep 0.05; i=$((i + 1))
+	done
+	URL=http://127.0.0.1:$PORT
+}
+# click ACTION ID SECRET AGE: a block_actions click signed with SECRET,
+# AGE seconds old; the status on stdout, the answer in body.
+click() {
+	$PY - "$@" >req <<'PY'
+import hashlib, hmac, json, sys, time, urllib.parse
+action, iid, secret, age = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+payload = {"type": "block_actions", "team": {"id": "T0STUB"},
+           "user": {"id": "U0ALICE", "username": "alice", "name": "alice"},
+           "channel": {"id": "C00000001", "name": "incident-b-1"},
+           "message": {"ts": "1795754302.000001"},
+           "actions": [{"type": "button", "action_id": action, "value": iid,
+                        "block_id": "inc_actions", "action_ts": "1795754400.1"}]}
+body = "payload=" + urllib.parse.quote(json.dumps(payload), safe="")
+ts = str(int(time.time()) - age)
+sig = "v0=" + hmac.new(secret.encode(), ("v0:%s:%s" % (ts, body)).encode(),
+                       hashlib.sha256).hexdigest()
+print(ts); print(sig); print(body)
+PY
+	curl -s -o body -w '%{http_code}' -X POST \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		-H "X-Slack-Request-Timestamp: $(sed -n 1p req)" \
+		-H "X-Slack-Signature: $(sed -n 2p req)" \
+		--data-binary "$(sed -n 3p req)" "$URL/api/slack/actions"
+}
+status_of() { curl -s "$URL/api/v1/incidents/$1" | jq -r .status; }
+entries() { ls "$spool/new" 2>/dev/null | wc -l | tr -d ' '; }
+
+# Not configured.
+start_httpd
+test "$(click inc_ack B-1 s3cret 0)" = 503 || fail "$(cat body)"
+jqtest '.error | contains("SLACK_SIGNING_SECRET")' body
+kill "$HPID"
+wait "$HPID" || true
+
+SLACK_SIGNING_SECRET=s3cret-signing-secret
+export SLACK_SIGNING_SECRET
+start_httpd
+n0=$(entries)
+# Forged (another secret) and stale (signed six minutes ago): refused.
+test "$(click inc_ack B-1 not-the-secret 0)" = 401 || fail "forged: $(cat body)"
+jqtest '.error | contains("bad signature")' body
+test "$(click inc_ack B-1 s3cret-signing-secret 360)" = 401 || fail "stale: $(cat body)"
+jqtest '.error | contains("stale")' body
+test "$(status_of B-1)" = open
+test "$(inc-store events B-1 | jq -s 'map(select(.type == "acknowledged")) | length')" -eq 0
+test "$(entries)" -eq "$n0" || fail "a refused click spooled something"
+# Valid, four minutes old (within the window): acknowledged by alice.
+test "$(click inc_ack B-1 s3cret-signing-secret 240)" = 200 || fail "valid: $(cat body)"
+test "$(status_of B-1)" = acknowledged
+inc-store events B-1 >events
+jqtest '.type == "acknowledged" and (.actor | contains("alice"))' events
+curl -s "$URL/api/v1/incidents/B-1" >got
+jqtest '.acknowledged_by | contains("alice")' got
+# Spooled again, for inc-slack to post the change.
+test "$(entries)" -eq $((n0 + 1))
+cat "$spool"/new/* >respooled
+jqtest '.id == "B-1" and .status == "acknowledged"' respooled
+# Resolve.
+test "$(click inc_resolve B-2 s3cret-signing-secret 0)" = 200 || fail "$(cat body)"
+curl -s "$URL/api/v1/incidents/B-2" >got
+jqtest '.status == "resolved" and .resolution == "resolved in Slack by alice"' got
+inc-store events B-2 | jq -s . >events2
+jq -e 'any(.[]; .type == "resolved" and (.actor | contains("alice")))' events2 >/dev/null ||
+	fail "$(cat events2)"
+# Signed but not ours: an unknown incident, another action.
+test "$(click inc_ack NOPE-1 s3cret-signing-secret 0)" = 404
+test "$(click other_action B-1 s3cret-signing-secret 0)" = 400
+# Slack is not asked for the API's bearer token: its signature is its
+# credential.
+h=$(printf 'secret-api-token' | sha256sum | cut -d' ' -f1)
+echo "$h" >tokens
+kill "$HPID"
+wait "$HPID" || true
+INC_API_TOKENS_FILE=$PWD/tokens start_httpd
+test "$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/incidents/B-1")" = 401
+test "$(click inc_resolve B-1 s3cret-signing-secret 0)" = 200 || fail "$(cat body)"
+test "$(inc-store get B-1 | jq -r .status)" = resolved
