@@ -94,8 +94,8 @@ install: all
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7
 	cp -R share/inc/. $(DESTDIR)$(SHAREDIR)/
-	install -m 644 $(wildcard systemd/*.socket systemd/*.service) \
-		$(DESTDIR)$(UNITDIR)
+	install -m 644 $(wildcard systemd/*.socket systemd/*.service \
+		systemd/*.timer) $(DESTDIR)$(UNITDIR)
 	install -m 644 systemd/inc.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/inc.conf
 
 clean:

@@ -3,7 +3,8 @@
 . "${0%/*}/../testlib.sh"
 command -v systemd-analyze >/dev/null 2>&1 ||
 	skip "systemd-analyze is absent: units not verified"
-units="inc-httpd.socket inc-httpd.service inc-pipeline.service"
+units="inc-httpd.socket inc-httpd.service inc-pipeline.service
+	inc-escalate.service inc-escalate.timer"
 mkdir -p units bin man/man1 man/man5 man/man7
 for u in $units; do
 	test -f "$TOP/systemd/$u" || fail "systemd/$u is missing"
@@ -33,8 +34,8 @@ if grep -E 'inc[-.]|units/' out >ours; then
 	fail "systemd-analyze verify warned about our units"
 fi
 
-# Both services share the state directory as the same static user.
-for u in inc-httpd.service inc-pipeline.service; do
+# The services share the state directory as the same static user.
+for u in inc-httpd.service inc-pipeline.service inc-escalate.service; do
 	grep -qx 'User=inc' units/$u || fail "$u: no User=inc"
 	grep -qx 'StateDirectory=inc' units/$u || fail "$u: no StateDirectory=inc"
 	grep -qx 'Environment=INC_STATE_DIR=/var/lib/inc' units/$u ||
@@ -47,3 +48,8 @@ sed -n '/^\[Socket\]/,/^\[/p' units/inc-httpd.socket | grep -v '^\[' |
 	grep -v '^$' >socket
 echo 'ListenStream=127.0.0.1:8080' >expect
 cmp_expect expect socket
+# The escalation timer starts its service every minute.
+grep -qx 'OnCalendar=minutely' units/inc-escalate.timer ||
+	fail "inc-escalate.timer does not run every minute"
+grep -q '^ExecStart=.*/inc-call --escalate' units/inc-escalate.service ||
+	fail "inc-escalate.service does not run inc-call --escalate"
