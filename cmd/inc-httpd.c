@@ -87,7 +87,8 @@ struct counter {
 struct server {
 	const struct opts *o;
 	char spool[PATH_MAX];
-	char ids[PATH_MAX + 8];	/* spool/ids: the ids accepted */
+	struct spool_index *index; /* the ids waiting in the spool */
+	struct spool_batch *batch; /* reports share entries and fsyncs */
 	struct store *st;	/* NULL until opened, or after a failure */
 	struct incident_limits lim;
 	unsigned char tokens[MAX_TOKENS][32];
@@ -217,38 +218,12 @@ authorized(struct server *s, const struct httpd_req *req)
 /* The spool and the accepted ids */
 
 /*
- * An accepted id leaves a marker spool/ids/ID holding its entry's name.
- * Created with O_EXCL before the entry is written, it makes a re-post of
- * the same id (a sender retrying after a lost answer) a no-op, even from
- * another inc-httpd on the same spool, for as long as the report waits in
- * the spool; once stored, store_get() answers.  A marker left by a crash
- * between the two steps only costs a duplicate entry, which the pipeline
- * handles as the same id (DESIGN §4).
+ * A re-post of an id already accepted (a sender retrying after a lost
+ * answer) is answered 202 again without a second entry: the store knows
+ * the ids stored, the spool index those still waiting.  Two posts of one
+ * id racing each other may both be spooled: the stages take the second
+ * as the same incident (DESIGN §4), so that costs work, never a record.
  */
-static int
-marker_path(const struct server *s, const char *id, char *path, size_t len)
-{
-	return snprintf(path, len, "%s/%s", s->ids, id) < (int)len ? 0 : -1;
-}
-
-/* The entry name in an id's marker: 1, 0 when none, -1 error. */
-static int
-marker_read(const struct server *s, const char *id, char *name, size_t len)
-{
-	char path[PATH_MAX + 200];
-	ssize_t n;
-	int fd;
-
-	if (marker_path(s, id, path, sizeof path) < 0)
-		return -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0 : -1;
-	n = read(fd, name, len - 1);
-	close(fd);
-	name[n > 0 ? n : 0] = '\0';
-	return 1;
-}
-
 static size_t
 spool_depth(const struct server *s, int *ok)
 {
@@ -324,6 +299,22 @@ durable(struct httpd_req *req, struct server *s, const char *data,
 }
 
 /*
+ * The same for one report as a line of a shared entry: the requests
+ * that arrive during one fsync go to disk together in the next.
+ */
+static int
+batch_put(struct httpd_req *req, struct server *s, const char *line,
+    size_t len, char *name, size_t namelen, char *why, size_t whylen)
+{
+	int rc;
+
+	httpd_unlock(req);
+	rc = spool_batch_put(s->batch, line, len, name, namelen, why, whylen);
+	httpd_relock(req);
+	return rc;
+}
+
+/*
  * After a change of status made here (ack, resolve, a Slack button, a
  * keypad answer), spool the stored record again: the pipeline carries it
  * to the integration stages, which see the new status beside what they
@@ -361,14 +352,12 @@ respool_incident(struct server *s, struct httpd_req *req, const json_t *rec)
 static int
 post_incident(struct server *s, struct httpd_req *req)
 {
-	char why[300], id[ID_MAX + 1], name[256], path[PATH_MAX + 200];
-	char url[ID_MAX + 64];
-	const char *given;
+	char why[300], id[ID_MAX + 1], name[256], url[ID_MAX + 64];
+	const char *given, *where;
 	json_t *rec, *old = NULL;
 	char *text = NULL;
-	int fd, rc;
 	struct store *st;
-	struct stat mst;
+	int rc;
 
 	if (!(rec = parse_body(req)))
 		return 0;
@@ -392,48 +381,27 @@ post_incident(struct server *s, struct httpd_req *req)
 		if (rc == STORE_ERR)
 			store_failed(s, why);
 	}
-	if (marker_path(s, id, path, sizeof path) < 0) {
-		json_decref(rec);
-		return httpd_respondf(req, 400, "id too long");
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		/* A marker names its spool entry once the entry is in new/.
-		 * An empty one is a process that died before that: the
-		 * report was never accepted, so it is written now. */
-		if (stat(path, &mst) == 0 && mst.st_size > 0)
-			goto accepted;	/* waiting in the spool */
-		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		log_error(id, "spool %s: %s", path, strerror(errno));
-		json_decref(rec);
-		return httpd_respondf(req, 503, "spool unavailable");
-	}
+	/* Waiting in the spool; one that went to bad/ may be sent again. */
+	if (given && spool_index_find(s->index, id, name, sizeof name,
+	    &where) && strcmp(where, "bad") != 0)
+		goto accepted;
 	/* lib/json keeps the sender's numbers as written (DESIGN §2). */
 	struct json_buf jb = { 0 };
 	if (json_write(&jb, rec) == 0 && json_buf_put(&jb, "", 1) == 0)
 		text = jb.data;
 	else
 		json_buf_free(&jb);
-	if (!text || durable(req, s, text, strlen(text), name, sizeof name,
+	if (!text || batch_put(req, s, text, strlen(text), name, sizeof name,
 	    why, sizeof why) < 0) {
 		log_error(id, "spool: %s", text ? why : "out of memory");
 		free(text);
-		close(fd);
-		unlink(path);
 		json_decref(rec);
 		return httpd_respondf(req, 503, "spool unavailable: the "
 		    "report was not accepted, send it again");
 	}
 	free(text);
-	/* The marker is written after the entry is durable: a crash in
-	 * between leaves an entry and an empty marker, and a re-post then
-	 * spools a second copy of the same id, which the stages take as
-	 * the same incident.  Never the other way round. */
-	if (write(fd, name, strlen(name)) < 0)
-		log_warn(id, "%s: %s", path, strerror(errno));
-	close(fd);
+	if (spool_index_add(s->index, id, name) < 0)
+		log_warn(id, "out of memory: a re-post would be spooled again");
 	log_info(id, "accepted into spool %s", name);
 accepted:
 	json_decref(rec);
@@ -491,7 +459,8 @@ post_alert(struct server *s, struct httpd_req *req, enum route r)
 static int
 find(struct server *s, struct httpd_req *req, const char *id, json_t **rec)
 {
-	char err[512], name[256], path[PATH_MAX + 300];
+	char err[512], name[256];
+	const char *where;
 	struct store *st = store(s, err, sizeof err);
 	int rc = STORE_NOTFOUND;
 
@@ -500,13 +469,12 @@ find(struct server *s, struct httpd_req *req, const char *id, json_t **rec)
 		return 0;
 	if (rc == STORE_ERR)
 		store_failed(s, err);
-	if (marker_read(s, id, name, sizeof name) == 1) {
+	if (spool_index_find(s->index, id, name, sizeof name, &where)) {
 		/* An entry inc-ingest could make nothing of waits in bad/
 		 * for a person; it will never be stored. */
-		snprintf(path, sizeof path, "%s/bad/%s", s->spool, name);
 		httpd_respond(req, 200, json_pack("{s:s, s:s}", "id", id,
-		    "status", name[0] && access(path, F_OK) == 0 ?
-		    "rejected" : "queued"), NULL);
+		    "status", strcmp(where, "bad") == 0 ? "rejected" :
+		    "queued"), NULL);
 		return 1;
 	}
 	if (!st) {
@@ -1253,12 +1221,17 @@ main(int argc, char *argv[])
 	else
 		snprintf(s->spool, sizeof s->spool, "%.4000s/spool",
 		    config_state_dir());
-	snprintf(s->ids, sizeof s->ids, "%.4000s/ids", s->spool);
-	if (spool_init(s->spool, err, sizeof err) < 0 ||
-	    fs_mkdir_p(s->ids, 0700) < 0) {
-		log_error(NULL, "spool %s: %s", s->spool, err[0] ? err :
-		    strerror(errno));
+	if (spool_init(s->spool, err, sizeof err) < 0) {
+		log_error(NULL, "spool %s: %s", s->spool, err);
 		return EX_CANTCREAT;
+	}
+	if (!(s->index = spool_index_new(s->spool))) {
+		log_error(NULL, "spool %s: %s", s->spool, strerror(errno));
+		return EX_IOERR;
+	}
+	if (!(s->batch = spool_batch_new(s->spool))) {
+		log_error(NULL, "out of memory");
+		return EX_OSERR;
 	}
 	/* A store that is down now may be up later: say so, and serve. */
 	if (!store(s, err, sizeof err))
@@ -1283,6 +1256,8 @@ main(int argc, char *argv[])
 	}
 	log_info(NULL, "stopping");
 	httpd_stop(h);
+	spool_batch_free(s->batch);
+	spool_index_free(s->index);
 	kbindex_free(s->kb);
 	embed_model_free(s->model);
 	store_close(s->st);

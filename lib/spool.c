@@ -4,9 +4,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,4 +257,323 @@ spool_wait(int wfd, int timeout_ms)
 	while (read(wfd, buf, sizeof buf) > 0)
 		;
 	return 1;
+}
+
+/* Group commit */
+
+struct waiter {
+	const char *line;
+	size_t len;
+	int done, rc;
+	char name[256], why[256];
+	struct waiter *next;
+};
+
+struct spool_batch {
+	char *dir;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct waiter *head, **tail;	/* waiting for the next write */
+	int writing;
+};
+
+struct spool_batch *
+spool_batch_new(const char *dir)
+{
+	struct spool_batch *b = calloc(1, sizeof *b);
+
+	if (!b || !(b->dir = strdup(dir))) {
+		free(b);
+		return NULL;
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->cond, NULL);
+	b->tail = &b->head;
+	return b;
+}
+
+void
+spool_batch_free(struct spool_batch *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_destroy(&b->lock);
+	pthread_cond_destroy(&b->cond);
+	free(b->dir);
+	free(b);
+}
+
+/* Write the batch w as one entry; called without the lock. */
+static void
+write_batch(struct spool_batch *b, struct waiter *w)
+{
+	char name[256], why[256];
+	size_t len = 0, at = 0;
+	char *buf;
+	int rc;
+
+	for (struct waiter *p = w; p; p = p->next)
+		len += p->len + 1;
+	if (!(buf = malloc(len))) {
+		rc = -1;
+		snprintf(why, sizeof why, "out of memory");
+	} else {
+		for (struct waiter *p = w; p; p = p->next) {
+			memcpy(buf + at, p->line, p->len);
+			at += p->len;
+			buf[at++] = '\n';
+		}
+		rc = spool_write(b->dir, buf, len, name, sizeof name, why,
+		    sizeof why);
+		free(buf);
+	}
+	for (struct waiter *p = w; p; p = p->next) {
+		p->rc = rc;
+		snprintf(rc == 0 ? p->name : p->why, sizeof p->name, "%s",
+		    rc == 0 ? name : why);
+	}
+}
+
+int
+spool_batch_put(struct spool_batch *b, const char *line, size_t len,
+    char *name, size_t namelen, char *why, size_t whylen)
+{
+	struct waiter w = { .line = line, .len = len };
+
+	pthread_mutex_lock(&b->lock);
+	*b->tail = &w;
+	b->tail = &w.next;
+	while (!w.done) {
+		if (b->writing) {
+			pthread_cond_wait(&b->cond, &b->lock);
+			continue;
+		}
+		/* Lead: take everyone waiting, this request among them. */
+		struct waiter *batch = b->head;
+		b->head = NULL;
+		b->tail = &b->head;
+		b->writing = 1;
+		pthread_mutex_unlock(&b->lock);
+		write_batch(b, batch);
+		pthread_mutex_lock(&b->lock);
+		for (struct waiter *p = batch, *next; p; p = next) {
+			next = p->next;
+			p->done = 1;	/* p may be gone once this is seen */
+		}
+		b->writing = 0;
+		pthread_cond_broadcast(&b->cond);
+	}
+	pthread_mutex_unlock(&b->lock);
+	if (w.rc == 0)
+		snprintf(name, namelen, "%s", w.name);
+	else
+		snprintf(why, whylen, "%s", w.why);
+	return w.rc;
+}
+
+/* The index of waiting ids */
+
+struct ix_ent {
+	char *id, *name;
+	struct ix_ent *next;
+};
+
+struct spool_index {
+	char *dir;
+	struct ix_ent **tab;
+	size_t nbuckets, n, prune_at;
+};
+
+static size_t
+ix_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int
+ix_grow(struct spool_index *x)
+{
+	size_t nb = x->nbuckets ? x->nbuckets * 2 : 1024;
+	struct ix_ent **tab = calloc(nb, sizeof *tab);
+
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < x->nbuckets; i++)
+		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
+			next = e->next;
+			e->next = tab[ix_hash(e->id) & (nb - 1)];
+			tab[ix_hash(e->id) & (nb - 1)] = e;
+		}
+	free(x->tab);
+	x->tab = tab;
+	x->nbuckets = nb;
+	return 0;
+}
+
+/* Where entry name is now: "new", "cur", "bad", or NULL when gone. */
+static const char *
+entry_where(const char *dir, const char *name)
+{
+	static const char *const subs[] = { "new", "cur", "bad" };
+	char path[PATH_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s/%s", dir, subs[i], name);
+		if (access(path, F_OK) == 0)
+			return subs[i];
+	}
+	return NULL;
+}
+
+/*
+ * Drop the ids whose entry is gone.  Run when the index has doubled
+ * since the last prune, so its cost per report stays constant.
+ */
+static void
+ix_prune(struct spool_index *x)
+{
+	for (size_t i = 0; i < x->nbuckets; i++)
+		for (struct ix_ent **pe = &x->tab[i], *e; (e = *pe);) {
+			if (entry_where(x->dir, e->name)) {
+				pe = &e->next;
+				continue;
+			}
+			*pe = e->next;
+			free(e->id);
+			free(e->name);
+			free(e);
+			x->n--;
+		}
+	x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+}
+
+int
+spool_index_add(struct spool_index *x, const char *id, const char *name)
+{
+	struct ix_ent *e;
+	size_t b;
+
+	if (x->n >= x->prune_at)
+		ix_prune(x);
+	if (x->n >= x->nbuckets && ix_grow(x) < 0)
+		return -1;
+	b = ix_hash(id) & (x->nbuckets - 1);
+	for (e = x->tab[b]; e; e = e->next)
+		if (strcmp(e->id, id) == 0) {
+			char *n = strdup(name);
+			if (!n)
+				return -1;
+			free(e->name);
+			e->name = n;
+			return 0;
+		}
+	if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id)) ||
+	    !(e->name = strdup(name))) {
+		if (e)
+			free(e->id);
+		free(e);
+		return -1;
+	}
+	e->next = x->tab[b];
+	x->tab[b] = e;
+	x->n++;
+	return 0;
+}
+
+int
+spool_index_find(struct spool_index *x, const char *id, char *name,
+    size_t namelen, const char **where)
+{
+	struct ix_ent *e = NULL;
+
+	if (x->nbuckets)
+		for (e = x->tab[ix_hash(id) & (x->nbuckets - 1)]; e; e = e->next)
+			if (strcmp(e->id, id) == 0)
+				break;
+	if (!e || !(*where = entry_where(x->dir, e->name)))
+		return 0;
+	snprintf(name, namelen, "%s", e->name);
+	return 1;
+}
+
+size_t
+spool_index_size(const struct spool_index *x)
+{
+	return x->n;
+}
+
+/* The ids of one entry's JSON lines; other content is not ours to index. */
+static int
+ix_read_entry(struct spool_index *x, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof path, "%s/%s/%s", x->dir, sub, name);
+	if (!(f = fopen(path, "re")))
+		return errno == ENOENT ? 0 : -1;
+	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+		json_t *v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES,
+		    NULL);
+		const char *id = json_string_value(json_object_get(v, "id"));
+		if (id && *id)
+			rc = spool_index_add(x, id, name);
+		json_decref(v);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+struct spool_index *
+spool_index_new(const char *dir)
+{
+	static const char *const subs[] = { "new", "cur", "bad" };
+	struct spool_index *x = calloc(1, sizeof *x);
+
+	if (!x || !(x->dir = strdup(dir)) || ix_grow(x) < 0)
+		goto fail;
+	x->prune_at = (size_t)-1;	/* nothing to prune while reading */
+	for (int i = 0; i < 3; i++) {
+		char **names = spool_list(dir, subs[i]);
+		int rc = 0;
+		if (!names)
+			goto fail;
+		for (char **p = names; *p && rc == 0; p++)
+			rc = ix_read_entry(x, subs[i], *p);
+		spool_list_free(names);
+		if (rc < 0)
+			goto fail;
+	}
+	x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+	return x;
+fail:
+	spool_index_free(x);
+	return NULL;
+}
+
+void
+spool_index_free(struct spool_index *x)
+{
+	if (!x)
+		return;
+	x->prune_at = 0;
+	for (size_t i = 0; i < x->nbuckets; i++)
+		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
+			next = e->next;
+			free(e->id);
+			free(e->name);
+			free(e);
+		}
+	free(x->tab);
+	free(x->dir);
+	free(x);
 }

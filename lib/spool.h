@@ -58,4 +58,57 @@ int spool_watch(const char *dir);
  */
 int spool_wait(int wfd, int timeout_ms);
 
+/*
+ * Group commit: many threads, one fsync.  Each caller hands one line (a
+ * compact JSON record, no newline inside) and waits; the lines that
+ * arrive while an entry is being written go out together as the next
+ * entry, one record a line, with one fsync and one rename.  The first
+ * waiter to find no write in progress writes the batch for everyone
+ * (leader and followers, as in a database's group commit), so no thread
+ * of its own is needed and a lone request waits for its own write only.
+ */
+struct spool_batch;
+
+/* A batcher for dir (which spool_init made); NULL on ENOMEM. */
+struct spool_batch *spool_batch_new(const char *dir);
+void spool_batch_free(struct spool_batch *b);
+
+/*
+ * Add line to the next entry and return once that entry is durable in
+ * new/: 0 with the entry's name, or -1 with a reason (nothing of the
+ * batch is then in new/).  Safe from any thread.
+ */
+int spool_batch_put(struct spool_batch *b, const char *line, size_t len,
+    char *name, size_t namelen, char *why, size_t whylen);
+
+/*
+ * Which report ids wait in which entries: what inc-httpd needs to answer
+ * "queued" for a report not stored yet, and to take a re-post of such an
+ * id as done.  The spool itself is the truth: the index is read from the
+ * entries of new/, cur/ and bad/ when made, kept in memory as reports are
+ * accepted, and pruned of ids whose entry is gone (acked: the store has
+ * them now).  One file a report would cost an inode allocation each, the
+ * largest cost of accepting a report on ext4.  Not thread-safe: inc-httpd
+ * uses it under its handler lock.
+ */
+struct spool_index;
+
+/* Read dir's entries; NULL with errno on failure. */
+struct spool_index *spool_index_new(const char *dir);
+void spool_index_free(struct spool_index *x);
+
+/* Record that id waits in entry name.  0, or -1 on ENOMEM. */
+int spool_index_add(struct spool_index *x, const char *id, const char *name);
+
+/*
+ * The entry id waits in: 1 with its name and where ("new", "cur" or
+ * "bad"), or 0 when it waits in none (never accepted here, or stored
+ * and acked since).
+ */
+int spool_index_find(struct spool_index *x, const char *id, char *name,
+    size_t namelen, const char **where);
+
+/* Ids known to the index (for tests and metrics). */
+size_t spool_index_size(const struct spool_index *x);
+
 #endif

@@ -27,6 +27,9 @@ struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *load_inc, *load_kb, *put_inc, *put_ev, *put_kb;
 	sqlite3_stmt *bump_kb;
+	/* The statements of sq_query by their SQL: compiling one costs more
+	 * than running it (inc-httpd looks an id up on every POST). */
+	struct { char *sql; sqlite3_stmt *st; } q[16];
 };
 
 /*
@@ -330,9 +333,24 @@ sq_query(void *be, const char *sql, int n, const char *const *params,
 	int rc, ncols, ret = 0;
 	char name[16];
 
-	rc = sqlite3_prepare_v2(sq->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return fail(sq, rc, err, errlen);
+	int cached = -1;
+
+	for (int i = 0; i < 16 && sq->q[i].sql && cached < 0; i++)
+		if (strcmp(sq->q[i].sql, sql) == 0)
+			cached = i;
+	if (cached >= 0) {
+		st = sq->q[cached].st;
+	} else {
+		rc = sqlite3_prepare_v3(sq->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return fail(sq, rc, err, errlen);
+		for (int i = 0; i < 16 && cached < 0; i++)
+			if (!sq->q[i].sql && (sq->q[i].sql = strdup(sql))) {
+				sq->q[i].st = st;
+				cached = i;
+			}
+	}
 	for (int i = 1; i <= n; i++) {
 		snprintf(name, sizeof name, "$%d", i);
 		int idx = sqlite3_bind_parameter_index(st, name);
@@ -342,7 +360,10 @@ sq_query(void *be, const char *sql, int n, const char *const *params,
 	ncols = sqlite3_column_count(st);
 	vals = calloc((size_t)ncols + 1, sizeof *vals);
 	if (!vals) {
-		sqlite3_finalize(st);
+		if (cached < 0)
+			sqlite3_finalize(st);
+		else
+			sqlite3_clear_bindings(st);
 		snprintf(err, errlen, "out of memory");
 		return STORE_ERR;
 	}
@@ -364,7 +385,14 @@ sq_query(void *be, const char *sql, int n, const char *const *params,
 	free(vals);
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = fail(sq, rc, err, errlen);
-	sqlite3_finalize(st);
+	/* A statement left mid-result would hold its read snapshot open:
+	 * later reads would not see new rows, and checkpoints would stall. */
+	if (cached < 0) {
+		sqlite3_finalize(st);
+	} else {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	return ret;
 }
 
@@ -460,6 +488,10 @@ sq_close(void *be)
 	sqlite3_finalize(sq->put_ev);
 	sqlite3_finalize(sq->put_kb);
 	sqlite3_finalize(sq->bump_kb);
+	for (int i = 0; i < 16 && sq->q[i].sql; i++) {
+		sqlite3_finalize(sq->q[i].st);
+		free(sq->q[i].sql);
+	}
 	/*
 	 * After a bulk load, though, a large WAL makes every later process
 	 * read all of it when it opens the database (20 ms per inc-match

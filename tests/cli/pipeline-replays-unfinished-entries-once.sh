@@ -25,7 +25,12 @@ wait_for() {
 }
 spooled() { ls "$spool/new" "$spool/cur" | grep -c '^1700' || true; }
 stored() { inc-store stats | jq .incidents; }
-stage() { pgrep -P "$1" -x "$2"; }
+# The last stage of that name: with integration stages installed, the
+# pipe has a second inc-store, the one that acks, at its end.
+stage() {
+	_p=$(pgrep -P "$1" -x "$2" | sort -n | tail -n 1)
+	[ -n "$_p" ] && echo "$_p"
+}
 
 inc-pipeline >out1 2>err1 &
 pid=$!
@@ -35,7 +40,7 @@ drop 1 10
 wait_for '[ "$(stored)" -eq 10 ] && [ "$(spooled)" -eq 0 ]'
 
 # Hold the last stage so that records pile up in the pipes, then kill a
-# stage in the middle.
+# stage in the middle, and the held one.
 store=$(stage $pid inc-store)
 kill -STOP "$store"
 drop 11 60
@@ -43,7 +48,9 @@ wait_for '[ -z "$(ls "$spool/new")" ]'
 sleep 0.3
 kill -KILL "$(stage $pid inc-match)"
 sleep 0.2
-kill -CONT "$store"
+# With the integration stages between them, the pipes past inc-match
+# may hold every report: the acking stage dies too, so some are left.
+kill -KILL "$store"
 set +e
 wait $pid
 rc=$?
@@ -52,7 +59,7 @@ test "$rc" -ne 0 || fail "exit 0 after a stage was killed"
 grep -q '^inc-pipeline: inc-match: killed by signal 9$' err1 ||
 	{ cat err1 >&2; fail "no word on the killed stage"; }
 ! kill -0 "$store" 2>/dev/null || fail "inc-store left running"
-test "$(stored)" -lt 60 || fail "nothing left to replay: not mid-stream"
+test "$(spooled)" -gt 0 || fail "nothing left to replay: not mid-stream"
 
 inc-pipeline >out2 2>err2 &
 pid=$!

@@ -1,0 +1,126 @@
+/*
+ * spool: group commit.  Many threads put lines at once; every line must
+ * land exactly once, in the entry its put named, each entry whole in new/
+ * and nothing left in tmp/.
+ */
+#include "spool.h"
+#include "unit.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define THREADS	8
+#define PUTS	150
+
+static struct spool_batch *batch;
+static char dir[] = "/tmp/inc-spool-test.XXXXXX";
+static char names[THREADS][PUTS][256];
+static int failures;
+
+static void *
+putter(void *arg)
+{
+	int t = (int)(long)arg;
+	char line[64], why[256];
+
+	for (int i = 0; i < PUTS; i++) {
+		int n = snprintf(line, sizeof line, "{\"t\":%d,\"i\":%d}", t, i);
+		if (spool_batch_put(batch, line, (size_t)n, names[t][i],
+		    sizeof names[t][i], why, sizeof why) < 0)
+			__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* 1 when file dir/new/name holds line as one of its lines. */
+static int
+entry_has(const char *name, const char *line)
+{
+	char path[512], buf[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/new/%s", dir, name);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while (fgets(buf, sizeof buf, f))
+		if (strcmp(buf, line) == 0)
+			found++;
+	fclose(f);
+	return found == 1;
+}
+
+static int
+count(const char *sub, long *lines)
+{
+	char path[512], buf[256];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d))) {
+		FILE *f;
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(path, sizeof path, "%s/%s/%s", dir, sub, e->d_name);
+		if (lines && (f = fopen(path, "r"))) {
+			while (fgets(buf, sizeof buf, f))
+				(*lines)++;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int
+main(void)
+{
+	pthread_t th[THREADS];
+	char why[256], line[64];
+	long lines = 0;
+	int entries, bad = 0;
+
+	if (!mkdtemp(dir) || spool_init(dir, why, sizeof why) < 0) {
+		perror(dir);
+		return 1;
+	}
+	CHECK((batch = spool_batch_new(dir)) != NULL);
+	for (long t = 0; t < THREADS; t++)
+		pthread_create(&th[t], NULL, putter, (void *)t);
+	for (int t = 0; t < THREADS; t++)
+		pthread_join(th[t], NULL);
+	CHECK(failures == 0);
+	for (int t = 0; t < THREADS; t++)
+		for (int i = 0; i < PUTS; i++) {
+			snprintf(line, sizeof line, "{\"t\":%d,\"i\":%d}\n", t,
+			    i);
+			bad += !entry_has(names[t][i], line);
+		}
+	CHECK(bad == 0);
+	entries = count("new", &lines);
+	CHECK(lines == THREADS * PUTS);
+	CHECK(entries >= 1 && entries <= THREADS * PUTS);
+	CHECK(count("tmp", NULL) == 0);
+	printf("%d lines in %d entries\n", THREADS * PUTS, entries);
+
+	/* A spool that cannot be written fails every waiter, with why. */
+	struct spool_batch *gone = spool_batch_new("/nonexistent/spool");
+	char name[256];
+	why[0] = '\0';
+	CHECK(spool_batch_put(gone, "{}", 2, name, sizeof name, why,
+	    sizeof why) < 0 && strstr(why, "/nonexistent/spool") != NULL);
+	spool_batch_free(gone);
+	spool_batch_free(batch);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return unit_done();
+}
