@@ -199,3 +199,8 @@ start_jira() {
 	JIRA_USER=bot@example.com JIRA_API_TOKEN=jira-test-token JIRA_PROJECT=OPS
 	export JIRA_URL JIRA_USER JIRA_API_TOKEN JIRA_PROJECT
 }
+# hook [--forge|--unsigned] PATH?QUERY [Name=Value...]: POST a webhook to
+# inc-httpd at $URL as Twilio would, signed for $INC_PUBLIC_URL with
+# $TWILIO_AUTH_TOKEN (tests/stub/twilio-hook.py); the status on stdout,
+# the body in "body", its Content-Type in "ctype".
+hook() { "$PY" "$TOP/tests/stub/twilio-hook.py" --server "$URL" "$@"; }
