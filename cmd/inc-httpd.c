@@ -348,15 +348,62 @@ respool_incident(struct server *s, struct httpd_req *req, const json_t *rec)
 	return rc;
 }
 
+/*
+ * Accept the report rec, whose id is id (given: chosen by the sender, so
+ * perhaps sent before): 1 when it was accepted before (stored, or waiting
+ * in the spool), 0 when it is spooled now, -1 when the spool failed (the
+ * reason logged).  POST /api/v1/incidents and phone reports share it.
+ */
+static int
+accept_report(struct server *s, struct httpd_req *req, const json_t *rec,
+    const char *id, int given)
+{
+	char why[300], name[256];
+	const char *where;
+	json_t *old = NULL;
+	char *text = NULL;
+	struct store *st;
+	int rc;
+
+	/* Already stored: the report was accepted before. */
+	if (given && (st = store(s, why, sizeof why))) {
+		rc = store_get(st, id, &old, why, sizeof why);
+		json_decref(old);
+		if (rc == 0)
+			return 1;
+		if (rc == STORE_ERR)
+			store_failed(s, why);
+	}
+	/* Waiting in the spool; one that went to bad/ may be sent again. */
+	if (given && spool_index_find(s->index, id, name, sizeof name,
+	    &where) && strcmp(where, "bad") != 0)
+		return 1;
+	/* lib/json keeps the sender's numbers as written (DESIGN §2). */
+	struct json_buf jb = { 0 };
+	if (json_write(&jb, rec) == 0 && json_buf_put(&jb, "", 1) == 0)
+		text = jb.data;
+	else
+		json_buf_free(&jb);
+	if (!text || batch_put(req, s, text, strlen(text), name, sizeof name,
+	    why, sizeof why) < 0) {
+		log_error(id, "spool: %s", text ? why : "out of memory");
+		free(text);
+		return -1;
+	}
+	free(text);
+	if (spool_index_add(s->index, id, name) < 0)
+		log_warn(id, "out of memory: a re-post would be spooled again");
+	log_info(id, "accepted into spool %s", name);
+	return 0;
+}
+
 /* POST /api/v1/incidents */
 static int
 post_incident(struct server *s, struct httpd_req *req)
 {
-	char why[300], id[ID_MAX + 1], name[256], url[ID_MAX + 64];
-	const char *given, *where;
-	json_t *rec, *old = NULL;
-	char *text = NULL;
-	struct store *st;
+	char why[300], id[ID_MAX + 1], url[ID_MAX + 64];
+	const char *given;
+	json_t *rec;
 	int rc;
 
 	if (!(rec = parse_body(req)))
@@ -372,39 +419,11 @@ post_incident(struct server *s, struct httpd_req *req)
 		json_object_set_new(rec, "id", json_string(id));
 	}
 	snprintf(url, sizeof url, "/api/v1/incidents/%s/status", id);
-	/* Already stored: the report was accepted before. */
-	if (given && (st = store(s, why, sizeof why))) {
-		rc = store_get(st, id, &old, why, sizeof why);
-		json_decref(old);
-		if (rc == 0)
-			goto accepted;
-		if (rc == STORE_ERR)
-			store_failed(s, why);
-	}
-	/* Waiting in the spool; one that went to bad/ may be sent again. */
-	if (given && spool_index_find(s->index, id, name, sizeof name,
-	    &where) && strcmp(where, "bad") != 0)
-		goto accepted;
-	/* lib/json keeps the sender's numbers as written (DESIGN §2). */
-	struct json_buf jb = { 0 };
-	if (json_write(&jb, rec) == 0 && json_buf_put(&jb, "", 1) == 0)
-		text = jb.data;
-	else
-		json_buf_free(&jb);
-	if (!text || batch_put(req, s, text, strlen(text), name, sizeof name,
-	    why, sizeof why) < 0) {
-		log_error(id, "spool: %s", text ? why : "out of memory");
-		free(text);
-		json_decref(rec);
+	rc = accept_report(s, req, rec, id, given != NULL);
+	json_decref(rec);
+	if (rc < 0)
 		return httpd_respondf(req, 503, "spool unavailable: the "
 		    "report was not accepted, send it again");
-	}
-	free(text);
-	if (spool_index_add(s->index, id, name) < 0)
-		log_warn(id, "out of memory: a re-post would be spooled again");
-	log_info(id, "accepted into spool %s", name);
-accepted:
-	json_decref(rec);
 	return httpd_respond(req, 202, json_pack("{s:s, s:s, s:s}", "id", id,
 	    "status", "accepted", "statusUrl", url), NULL);
 }
@@ -687,8 +706,8 @@ static int
 post_slack_action(struct server *s, struct httpd_req *req)
 {
 	const char *secret = config_get("SLACK_SIGNING_SECRET", NULL);
-	const char *aid, *id, *user, *uid;
-	char why[300], err[512], by[300], res[400];
+	const char *aid, *user, *uid, *v;
+	char why[300], err[512], by[300], res[400], id[ID_MAX + 1];
 	json_t *pl, *act, *who, *rec = NULL;
 	struct store *st;
 	char *text;
@@ -716,7 +735,9 @@ post_slack_action(struct server *s, struct httpd_req *req)
 	free(text);
 	act = json_array_get(json_object_get(pl, "actions"), 0);
 	aid = json_string_value(json_object_get(act, "action_id"));
-	id = json_string_value(json_object_get(act, "value"));
+	/* A copy: the payload is freed before the answer names it. */
+	v = json_string_value(json_object_get(act, "value"));
+	snprintf(id, sizeof id, "%s", v && strlen(v) <= ID_MAX ? v : "");
 	if (!json_is_object(pl) || !record_str(pl, "type") ||
 	    strcmp(record_str(pl, "type"), "block_actions") != 0 || !aid ||
 	    (strcmp(aid, "inc_ack") != 0 && strcmp(aid, "inc_resolve") != 0)) {
@@ -724,7 +745,7 @@ post_slack_action(struct server *s, struct httpd_req *req)
 		return httpd_respondf(req, 400, "payload: not a click on "
 		    "inc_ack or inc_resolve (block_actions)");
 	}
-	if (!id || !id_valid(id)) {
+	if (!id_valid(id)) {
 		json_decref(pl);
 		return httpd_respondf(req, 400, "payload: the button's value "
 		    "is not an incident id");
