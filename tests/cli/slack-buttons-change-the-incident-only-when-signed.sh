@@ -84,7 +84,7 @@ inc-store events B-2 | jq -s . >events2
 jq -e 'any(.[]; .type == "resolved" and (.actor | contains("alice")))' events2 >/dev/null ||
 	fail "$(cat events2)"
 # Signed but not ours: an unknown incident, another action.
-test "$(click inc_ack NOPE-1 s3cret-signing-secret 0)" = 404
+test "$(click inc_ack NOPE-1 s3cret-signing-secret 0)" = 404 || { cat httpd.err >&2; fail "unknown incident"; }
 test "$(click other_action B-1 s3cret-signing-secret 0)" = 400
 # Slack is not asked for the API's bearer token: its signature is its
 # credential.
