@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,10 +262,16 @@ spool_wait(int wfd, int timeout_ms)
 
 /* Group commit */
 
+/*
+ * Each waiter sleeps on a semaphore of its own: a broadcast would wake
+ * every waiter to fight for one mutex after each write, a convoy that
+ * cost more than the fsync it shared.
+ */
 struct waiter {
 	const char *line;
 	size_t len;
-	int done, rc;
+	int done, lead, rc;
+	sem_t sem;
 	char name[256], why[256];
 	struct waiter *next;
 };
@@ -272,9 +279,8 @@ struct waiter {
 struct spool_batch {
 	char *dir;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
 	struct waiter *head, **tail;	/* waiting for the next write */
-	int writing;
+	int writing;			/* a leader is at work */
 };
 
 struct spool_batch *
@@ -287,7 +293,6 @@ spool_batch_new(const char *dir)
 		return NULL;
 	}
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_cond_init(&b->cond, NULL);
 	b->tail = &b->head;
 	return b;
 }
@@ -298,7 +303,6 @@ spool_batch_free(struct spool_batch *b)
 	if (!b)
 		return;
 	pthread_mutex_destroy(&b->lock);
-	pthread_cond_destroy(&b->cond);
 	free(b->dir);
 	free(b);
 }
@@ -340,30 +344,44 @@ spool_batch_put(struct spool_batch *b, const char *line, size_t len,
 {
 	struct waiter w = { .line = line, .len = len };
 
+	sem_init(&w.sem, 0, 0);
 	pthread_mutex_lock(&b->lock);
 	*b->tail = &w;
 	b->tail = &w.next;
-	while (!w.done) {
-		if (b->writing) {
-			pthread_cond_wait(&b->cond, &b->lock);
-			continue;
-		}
-		/* Lead: take everyone waiting, this request among them. */
-		struct waiter *batch = b->head;
+	w.lead = !b->writing;
+	b->writing = 1;
+	pthread_mutex_unlock(&b->lock);
+	/* Woken either done (a leader wrote this line) or to lead. */
+	while (!__atomic_load_n(&w.lead, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
+		sem_wait(&w.sem);
+	if (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&b->lock);
+		struct waiter *batch = b->head, *next;
 		b->head = NULL;
 		b->tail = &b->head;
-		b->writing = 1;
 		pthread_mutex_unlock(&b->lock);
 		write_batch(b, batch);
-		pthread_mutex_lock(&b->lock);
-		for (struct waiter *p = batch, *next; p; p = next) {
-			next = p->next;
-			p->done = 1;	/* p may be gone once this is seen */
+		for (struct waiter *p = batch; p; p = next) {
+			next = p->next;	/* p may be gone once posted */
+			if (p == &w) {
+				w.done = 1;
+				continue;
+			}
+			__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
+			sem_post(&p->sem);
 		}
-		b->writing = 0;
-		pthread_cond_broadcast(&b->cond);
+		/* Hand the lead to the first who came during the write. */
+		pthread_mutex_lock(&b->lock);
+		if (b->head) {
+			__atomic_store_n(&b->head->lead, 1, __ATOMIC_RELEASE);
+			sem_post(&b->head->sem);
+		} else {
+			b->writing = 0;
+		}
+		pthread_mutex_unlock(&b->lock);
 	}
-	pthread_mutex_unlock(&b->lock);
+	sem_destroy(&w.sem);
 	if (w.rc == 0)
 		snprintf(name, namelen, "%s", w.name);
 	else
