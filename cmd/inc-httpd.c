@@ -36,13 +36,16 @@
 #include "incident.h"
 #include "kbindex.h"
 #include "log.h"
+#include "oncall.h"
 #include "record.h"
 #include "rfc3339.h"
 #include "sig.h"
 #include "slack.h"
 #include "spool.h"
 #include "store.h"
+#include "twilio.h"
 #include "version.h"
+#include "voice.h"
 #include "vindex.h"
 
 #define USAGE \
@@ -59,7 +62,9 @@ struct opts {
 enum route {
 	R_NONE, R_INCIDENTS, R_INCIDENT, R_STATUS, R_ACK, R_RESOLVE,
 	R_STATS, R_ALERTMANAGER, R_GRAFANA, R_HEALTH, R_METRICS,
-	R_KNOWLEDGE, R_SLACK_ACTIONS, R_NROUTES
+	R_KNOWLEDGE, R_SLACK_ACTIONS, R_VOICE_INBOUND, R_VOICE_SPEECH,
+	R_VOICE_RECORDING, R_VOICE_ACK, R_VOICE_STATUS, R_CALL_NOTIFY,
+	R_NROUTES
 };
 
 /* Route names, as /metrics labels them. */
@@ -69,7 +74,11 @@ static const char *route_names[R_NROUTES] = {
 	"/api/v1/incidents/{id}/resolve", "/api/v1/incidents/stats",
 	"/api/v1/alerts/alertmanager", "/api/v1/alerts/grafana",
 	"/api/health", "/metrics", "/api/knowledge/search",
-	"/api/slack/actions",
+	"/api/slack/actions", "/api/twilio/voice/inbound",
+	"/api/twilio/voice/inbound/speech",
+	"/api/twilio/voice/inbound/recording", "/api/twilio/voice/ack",
+	"/api/twilio/voice/status",
+	"/api/twilio/outbound/call/incident-notification",
 };
 
 /* Request latency buckets, seconds (Prometheus' defaults, trimmed). */
@@ -95,6 +104,8 @@ struct server {
 	int ntokens;		/* -1: no token file, the API is open */
 	struct embed_model *model;
 	struct kbindex *kb;
+	struct twilio *tw;	/* NULL: Twilio calls not configured */
+	struct oncall oc;	/* INC_ONCALL, INC_PUBLIC_URL */
 	/* /metrics; only the handler thread touches these. */
 	struct counter counters[128];
 	int ncounters;
@@ -786,6 +797,233 @@ post_slack_action(struct server *s, struct httpd_req *req)
 	return httpd_respond(req, 200, NULL, NULL);
 }
 
+/*
+ * Twilio's voice webhooks (issue 7); what they mean is in lib/voice.c and
+ * lib/oncall.c.  Twilio signs each request instead of sending a token: a
+ * signature that does not verify gets 403 and changes nothing.
+ */
+
+/* A TwiML answer (text/xml); doc is freed. */
+static int
+twiml(struct httpd_req *req, char *doc)
+{
+	int rc;
+
+	if (!doc)
+		return httpd_respondf(req, 500, "out of memory");
+	rc = httpd_respond_text(req, 200, "text/xml; charset=utf-8", doc,
+	    strlen(doc));
+	free(doc);
+	return rc;
+}
+
+/* .../inbound/speech and .../inbound/recording: spool the report. */
+static int
+voice_report_in(struct server *s, struct httpd_req *req,
+    const struct twilio_param *p, size_t n, enum route r)
+{
+	json_t *rec = voice_report(p, n);
+	int rc;
+
+	if (!rec)
+		return twiml(req, r == R_VOICE_SPEECH ? voice_record_prompt(
+		    s->oc.public_url) : voice_say_bye("Nothing was recorded. "
+		    "Goodbye."));
+	rc = accept_report(s, req, rec, record_str(rec, "id"), 1);
+	json_decref(rec);
+	return twiml(req, voice_say_bye(rc < 0 ? "Sorry, the report could "
+	    "not be taken. Please call again." : "Thank you, your report "
+	    "was taken. Goodbye."));
+}
+
+/* .../ack?incident=ID: the key pressed in an incident call. */
+static int
+voice_ack(struct server *s, struct httpd_req *req, const char *id,
+    const struct twilio_param *p, size_t n)
+{
+	const char *d = twilio_param(p, n, "Digits");
+	char who[40], by[48], err[512], e2[512];
+	json_t *rec = NULL, *call = NULL;
+	struct store *st;
+	int rc;
+
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(id, "store: %s", err);
+		return twiml(req, voice_say_bye("Sorry, the incident store is "
+		    "unavailable. Please use another way."));
+	}
+	s->oc.st = st;
+	voice_party(p, n, who, sizeof who);
+	snprintf(by, sizeof by, "phone:%s", who);
+	rc = d && strcmp(d, "1") == 0 ? store_ack(st, id, by, &rec, err,
+	    sizeof err) : store_get(st, id, &rec, err, sizeof err);
+	if (rc == STORE_NOTFOUND)
+		return httpd_respondf(req, 404, "no incident %s", id);
+	if (rc < 0) {
+		store_failed(s, err);
+		return twiml(req, voice_say_bye("Sorry, the incident store is "
+		    "unavailable. Please use another way."));
+	}
+	if (d && strcmp(d, "1") == 0) {
+		log_info(id, "acknowledged by %s", by);
+		respool_incident(s, req, rec);
+		json_decref(rec);
+		return twiml(req, voice_say_bye("Incident acknowledged. Thank "
+		    "you. Goodbye."));
+	}
+	if (d && strcmp(d, "2") == 0 && s->tw) {
+		/* From this call only: a second 2 rings nobody more. */
+		rc = oncall_escalate(&s->oc, rec, rfc3339_usec_now(),
+		    twilio_param(p, n, "CallSid") ? twilio_param(p, n,
+		    "CallSid") : "", &call, NULL, err, sizeof err);
+		if (call && oncall_save(&s->oc, rec, call, e2, sizeof e2) < 0)
+			log_error(id, "store: %s", e2);
+		if (rc < 0)
+			log_error(id, "escalation: %s", err);
+		else if (rc > 0)
+			log_info(id, "escalated by %s to step %lld", who,
+			    (long long)json_integer_value(json_object_get(call,
+			    "step")));
+		json_decref(call);
+		json_decref(rec);
+		return twiml(req, voice_say_bye(rc > 0 ? "Calling the next "
+		    "person on call. Goodbye." : rc < 0 ? "Sorry, the next "
+		    "person could not be called." : "Nobody else is left to "
+		    "call. Goodbye."));
+	}
+	/* 9 says it again; another key, or none, asks again. */
+	rc = twiml(req, oncall_twiml(&s->oc, id, rec, NULL, d && strcmp(d,
+	    "9") == 0 ? NULL : "Sorry, that key is not an option."));
+	json_decref(rec);
+	return rc;
+}
+
+/* .../status?incident=ID: the call's progress into the timeline. */
+static int
+voice_status(struct server *s, struct httpd_req *req, const char *id,
+    const struct twilio_param *p, size_t n)
+{
+	const char *sid = twilio_param(p, n, "CallSid");
+	const char *cs = twilio_param(p, n, "CallStatus");
+	const char *dur = twilio_param(p, n, "CallDuration");
+	char err[512];
+	struct store *st;
+	int rc;
+
+	if (!sid || !cs)
+		return httpd_respondf(req, 400, "CallSid and CallStatus are "
+		    "required");
+	if (!(st = store(s, err, sizeof err))) {
+		log_error(id, "store: %s", err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	rc = store_event_once(st, id, "call-status", "twilio", json_pack(
+	    "{s:s, s:s, s:s?}", "sid", sid, "status", cs, "duration", dur),
+	    NULL, err, sizeof err);
+	if (rc == STORE_NOTFOUND)
+		return httpd_respondf(req, 404, "no incident %s", id);
+	if (rc < 0) {
+		store_failed(s, err);
+		return httpd_respondf(req, 503, "store unavailable");
+	}
+	return twiml(req, voice_empty());
+}
+
+/* POST /api/twilio/voice/...: Twilio's, or 403. */
+static int
+post_voice(struct server *s, struct httpd_req *req, enum route r)
+{
+	const char *token = config_get("TWILIO_AUTH_TOKEN", NULL);
+	const char *id = httpd_arg(req, "incident");
+	struct twilio_param *p;
+	size_t n;
+	int rc;
+
+	if (strcmp(req->method, "POST") != 0) {
+		const char *h[] = { "Allow", "POST", NULL };
+		return httpd_respond_error(req, 405, h, "method %s not "
+		    "allowed: POST", req->method);
+	}
+	if (!token || !s->oc.public_url[0])
+		return httpd_respondf(req, 503, "Twilio webhooks are not "
+		    "configured: TWILIO_AUTH_TOKEN and INC_PUBLIC_URL are "
+		    "needed");
+	if ((rc = voice_verify(req, s->oc.public_url, token, &p, &n)) <= 0) {
+		if (rc < 0)
+			return httpd_respondf(req, 500, "out of memory");
+		log_warn(NULL, "%s: refused: X-Twilio-Signature is missing or "
+		    "wrong", req->path);
+		return httpd_respondf(req, 403, "X-Twilio-Signature is "
+		    "missing or wrong");
+	}
+	if ((r == R_VOICE_ACK || r == R_VOICE_STATUS) && (!id ||
+	    !id_valid(id)))
+		rc = httpd_respondf(req, 400, "incident: an incident id is "
+		    "required in the query");
+	else if (r == R_VOICE_INBOUND)
+		rc = twiml(req, voice_greeting(s->oc.public_url));
+	else if (r == R_VOICE_ACK)
+		rc = voice_ack(s, req, id, p, n);
+	else if (r == R_VOICE_STATUS)
+		rc = voice_status(s, req, id, p, n);
+	else
+		rc = voice_report_in(s, req, p, n, r);
+	free(p);
+	return rc;
+}
+
+/*
+ * POST /api/twilio/outbound/call/incident-notification: one call, as
+ * `inc-call --to --incident --message` places it.
+ */
+static int
+post_call_notification(struct server *s, struct httpd_req *req)
+{
+	const char *to, *id, *sev, *msg;
+	char err[1024];
+	json_t *body, *call = NULL;
+	int rc;
+
+	if (!(body = parse_body(req)))
+		return 0;
+	to = record_str(body, "toPhoneNumber");
+	id = record_str(body, "incidentId");
+	sev = record_str(body, "severity");
+	msg = record_str(body, "message");
+	if (!to || !oncall_number_valid(to))
+		rc = httpd_respondf(req, 400, "toPhoneNumber: an E.164 number "
+		    "is required");
+	else if (!id || !id_valid(id))
+		rc = httpd_respondf(req, 400, "incidentId: an incident id is "
+		    "required");
+	else if (!msg || !*msg)
+		rc = httpd_respondf(req, 400, "message: a string is required");
+	else if (!s->tw || !config_get("TWILIO_FROM", NULL) ||
+	    !s->oc.public_url[0])
+		rc = httpd_respondf(req, 503, "Twilio calls are not "
+		    "configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
+		    "TWILIO_FROM, INC_PUBLIC_URL)");
+	else {
+		s->oc.st = store(s, err, sizeof err);
+		if (oncall_oneoff(&s->oc, id, to, sev, msg, rfc3339_usec_now(),
+		    &call, NULL, err, sizeof err) < 0) {
+			log_error(id, "call: %s", err);
+			rc = httpd_respond(req, 502, json_pack("{s:s, s:O?}",
+			    "error", err, "call", call), NULL);
+		} else {
+			log_info(id, "called %s: %s", record_str(call, "to"),
+			    record_str(call, "sid"));
+			rc = httpd_respond(req, 200, json_pack("{s:s?, s:s?, "
+			    "s:s?, s:s}", "callSid", record_str(call, "sid"),
+			    "status", record_str(call, "status"), "to",
+			    record_str(call, "to"), "incidentId", id), NULL);
+		}
+	}
+	json_decref(call);
+	json_decref(body);
+	return rc;
+}
+
 /* GET /api/health */
 static int
 get_health(struct server *s, struct httpd_req *req)
@@ -988,6 +1226,13 @@ route_of(const char *path)
 		{ "/metrics", R_METRICS },
 		{ "/api/knowledge/search", R_KNOWLEDGE },
 		{ "/api/slack/actions", R_SLACK_ACTIONS },
+		{ "/api/twilio/voice/inbound", R_VOICE_INBOUND },
+		{ "/api/twilio/voice/inbound/speech", R_VOICE_SPEECH },
+		{ "/api/twilio/voice/inbound/recording", R_VOICE_RECORDING },
+		{ "/api/twilio/voice/ack", R_VOICE_ACK },
+		{ "/api/twilio/voice/status", R_VOICE_STATUS },
+		{ "/api/twilio/outbound/call/incident-notification",
+		    R_CALL_NOTIFY },
 	};
 	const char *p, *slash;
 
@@ -1018,7 +1263,7 @@ allowed(enum route r)
 	case R_INCIDENTS:
 		return "GET, POST";
 	case R_ACK: case R_RESOLVE: case R_ALERTMANAGER: case R_GRAFANA:
-	case R_SLACK_ACTIONS:
+	case R_SLACK_ACTIONS: case R_CALL_NOTIFY:
 		return "POST";
 	default:
 		return "GET";
@@ -1048,6 +1293,9 @@ dispatch(struct server *s, struct httpd_req *req, enum route r)
 	 * a form. */
 	if (r == R_SLACK_ACTIONS)
 		return post_slack_action(s, req);
+	/* So does Twilio. */
+	if (r >= R_VOICE_INBOUND && r <= R_VOICE_STATUS)
+		return post_voice(s, req, r);
 	/* The health check stays open for load balancers and systemd. */
 	if (r != R_HEALTH && r != R_METRICS && !authorized(s, req)) {
 		const char *h[] = { "WWW-Authenticate", "Bearer", NULL };
@@ -1093,6 +1341,8 @@ dispatch(struct server *s, struct httpd_req *req, enum route r)
 		return get_metrics(s, req);
 	case R_KNOWLEDGE:
 		return get_knowledge(s, req);
+	case R_CALL_NOTIFY:
+		return post_call_notification(s, req);
 	default:
 		return httpd_respondf(req, 404, "no such resource");
 	}
@@ -1254,6 +1504,17 @@ main(int argc, char *argv[])
 		log_error(NULL, "out of memory");
 		return EX_OSERR;
 	}
+	/* Twilio's client before the threads start (lib/http.h). */
+	{
+		int on;
+		s->tw = twilio_new(0, &on, err, sizeof err);
+		if ((!s->tw && on) || oncall_init(&s->oc, s->tw, NULL, 0, err,
+		    sizeof err) < 0) {
+			log_error(NULL, "%s", err);
+			return EX_CONFIG;
+		}
+		s->oc.actor = "inc-httpd";
+	}
 	/* A store that is down now may be up later: say so, and serve. */
 	if (!store(s, err, sizeof err))
 		log_warn(NULL, "store: %s", err);
@@ -1281,6 +1542,8 @@ main(int argc, char *argv[])
 	spool_index_free(s->index);
 	kbindex_free(s->kb);
 	embed_model_free(s->model);
+	oncall_free(&s->oc);
+	twilio_free(s->tw);
 	store_close(s->st);
 	return 0;
 }
