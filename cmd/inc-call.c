@@ -234,11 +234,12 @@ oneoff(struct caller *c)
 	    c->o->message, c->now, &call, &dry, err, sizeof err);
 	print_dry(dry);
 	if (rc < 0) {
+		const char *st = record_str(call, "status");
+		int unsure = st && strcmp(st, "unknown") == 0;
 		log_error(c->o->incident, "%s", err);
 		json_decref(call);
-		return strstr(err, "unreachable") ? EX_UNAVAILABLE :
-		    json_equal(json_object_get(call, "status"),
-		    json_string("unknown")) ? EX_TEMPFAIL : EX_DATAERR;
+		return strstr(err, "unreachable") ? EX_UNAVAILABLE : unsure ?
+		    EX_TEMPFAIL : EX_DATAERR;
 	}
 	out = json_pack("{s:s, s:o}", "id", c->o->incident, "call", call);
 	if (record_write(stdout, out) < 0) {
