@@ -9,6 +9,7 @@
  * it passes them, else from --listen / INC_LISTEN.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -106,7 +107,9 @@ struct server {
 	struct kbindex *kb;
 	struct twilio *tw;	/* NULL: Twilio calls not configured */
 	struct oncall oc;	/* INC_ONCALL, INC_PUBLIC_URL */
-	/* /metrics; only the handler thread touches these. */
+	/* /metrics, under mlock: a handler may count its answer after
+	 * letting go of the handler lock. */
+	pthread_mutex_t mlock;
 	struct counter counters[128];
 	int ncounters;
 	unsigned long hist[NBUCKETS + 1];
@@ -310,22 +313,6 @@ durable(struct httpd_req *req, struct server *s, const char *data,
 }
 
 /*
- * The same for one report as a line of a shared entry: the requests
- * that arrive during one fsync go to disk together in the next.
- */
-static int
-batch_put(struct httpd_req *req, struct server *s, const char *line,
-    size_t len, char *name, size_t namelen, char *why, size_t whylen)
-{
-	int rc;
-
-	httpd_unlock(req);
-	rc = spool_batch_put(s->batch, line, len, name, namelen, why, whylen);
-	httpd_relock(req);
-	return rc;
-}
-
-/*
  * After a change of status made here (ack, resolve, a Slack button, a
  * keypad answer), spool the stored record again: the pipeline carries it
  * to the integration stages, which see the new status beside what they
@@ -364,6 +351,9 @@ respool_incident(struct server *s, struct httpd_req *req, const json_t *rec)
  * perhaps sent before): 1 when it was accepted before (stored, or waiting
  * in the spool), 0 when it is spooled now, -1 when the spool failed (the
  * reason logged).  POST /api/v1/incidents and phone reports share it.
+ * It returns with the handler lock let go, so that the requests waiting
+ * on one group commit do not queue to take it back: the caller touches
+ * nothing shared afterwards, it only answers.
  */
 static int
 accept_report(struct server *s, struct httpd_req *req, const json_t *rec,
@@ -381,22 +371,27 @@ accept_report(struct server *s, struct httpd_req *req, const json_t *rec,
 		rc = store_get(st, id, &old, why, sizeof why);
 		json_decref(old);
 		if (rc == 0)
-			return 1;
+			goto before;
 		if (rc == STORE_ERR)
 			store_failed(s, why);
 	}
 	/* Waiting in the spool; one that went to bad/ may be sent again. */
 	if (given && spool_index_find(s->index, id, name, sizeof name,
 	    &where) && strcmp(where, "bad") != 0)
-		return 1;
+		goto before;
 	/* lib/json keeps the sender's numbers as written (DESIGN §2). */
 	struct json_buf jb = { 0 };
 	if (json_write(&jb, rec) == 0 && json_buf_put(&jb, "", 1) == 0)
 		text = jb.data;
 	else
 		json_buf_free(&jb);
-	if (!text || batch_put(req, s, text, strlen(text), name, sizeof name,
-	    why, sizeof why) < 0) {
+	/* From here on only this request's own state and the spool index
+	 * (which has a lock of its own) are touched: the lock is not taken
+	 * back.  The reports that arrive during one fsync go to disk
+	 * together in the next entry. */
+	httpd_unlock(req);
+	if (!text || spool_batch_put(s->batch, text, strlen(text), name,
+	    sizeof name, why, sizeof why) < 0) {
 		log_error(id, "spool: %s", text ? why : "out of memory");
 		free(text);
 		return -1;
@@ -406,6 +401,9 @@ accept_report(struct server *s, struct httpd_req *req, const json_t *rec,
 		log_warn(id, "out of memory: a re-post would be spooled again");
 	log_info(id, "accepted into spool %s", name);
 	return 0;
+before:
+	httpd_unlock(req);
+	return 1;
 }
 
 /* POST /api/v1/incidents */
@@ -1073,6 +1071,7 @@ get_metrics(struct server *s, struct httpd_req *req)
 
 	if (!f)
 		return httpd_respondf(req, 500, "out of memory");
+	pthread_mutex_lock(&s->mlock);
 	fprintf(f, "# HELP inc_http_requests_total HTTP requests answered.\n"
 	    "# TYPE inc_http_requests_total counter\n");
 	for (int i = 0; i < s->ncounters; i++)
@@ -1091,6 +1090,7 @@ get_metrics(struct server *s, struct httpd_req *req)
 	    "%lu\ninc_http_request_duration_seconds_sum %.6f\n"
 	    "inc_http_request_duration_seconds_count %lu\n", s->hist_n,
 	    s->hist_sum, s->hist_n);
+	pthread_mutex_unlock(&s->mlock);
 	depth = spool_depth(s, &ok);
 	if (ok)
 		fprintf(f, "# HELP inc_spool_depth Spool entries waiting "
@@ -1354,6 +1354,7 @@ count(struct server *s, enum route r, int status, double secs)
 	int i;
 	size_t b;
 
+	pthread_mutex_lock(&s->mlock);
 	for (i = 0; i < s->ncounters; i++)
 		if (s->counters[i].r == r && s->counters[i].status == status)
 			break;
@@ -1370,6 +1371,7 @@ count(struct server *s, enum route r, int status, double secs)
 	s->hist[b]++;
 	s->hist_sum += secs;
 	s->hist_n++;
+	pthread_mutex_unlock(&s->mlock);
 }
 
 static int
@@ -1454,6 +1456,8 @@ main(int argc, char *argv[])
 	struct opts o = { 0 };
 	static struct server srv;
 	struct server *s = &srv;
+
+	pthread_mutex_init(&s->mlock, NULL);
 	struct httpd_opts ho = { 0 };
 	struct httpd *h;
 	char err[PATH_MAX + 256], where[128];

@@ -527,8 +527,10 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	u->answered = 1;
 	req.server = h;
 	pthread_mutex_lock(&h->serial);
+	req.locked = 1;
 	int rc = h->fn(&req, h->arg);
-	pthread_mutex_unlock(&h->serial);
+	if (req.locked)
+		pthread_mutex_unlock(&h->serial);
 	if (rc < 0 || req.status == 0)
 		return MHD_NO;
 	return MHD_YES;
@@ -537,6 +539,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 void
 httpd_unlock(struct httpd_req *req)
 {
+	req->locked = 0;
 	pthread_mutex_unlock(&req->server->serial);
 }
 
@@ -544,6 +547,7 @@ void
 httpd_relock(struct httpd_req *req)
 {
 	pthread_mutex_lock(&req->server->serial);
+	req->locked = 1;
 }
 
 /* libmicrohttpd's own messages go nowhere: lib/ does not print. */
@@ -564,8 +568,10 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	socklen_t sl = sizeof ss;
 	/* A thread per connection: a request waiting for its fsync holds up
 	 * no other, and their fsyncs are committed together. */
+	/* poll(), not select(): a connection thread must not fail on a
+	 * descriptor above FD_SETSIZE in a busy process. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG;
 
 	if (!h) {
 		snprintf(why, whylen, "out of memory");

@@ -34,11 +34,15 @@ struct httpd_req {
 	size_t len;
 	int status;		/* set by httpd_respond() */
 	struct httpd *server;	/* for httpd_unlock() */
+	int locked;		/* the handler lock is held */
 };
 
 /*
  * Let other handlers run while this one does something slow that touches
- * nothing they share; relock before touching shared state again.
+ * nothing they share; relock before touching shared state again.  A
+ * handler may also return unlocked, when what is left to do (the answer)
+ * touches nothing shared: waking to take the lock back only to answer
+ * made a convoy of every request that waited on one group commit.
  */
 void httpd_unlock(struct httpd_req *req);
 void httpd_relock(struct httpd_req *req);

@@ -397,6 +397,7 @@ struct ix_ent {
 };
 
 struct spool_index {
+	pthread_mutex_t lock;
 	char *dir;
 	struct ix_ent **tab;
 	size_t nbuckets, n, prune_at;
@@ -469,8 +470,8 @@ ix_prune(struct spool_index *x)
 	x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
 }
 
-int
-spool_index_add(struct spool_index *x, const char *id, const char *name)
+static int
+ix_add(struct spool_index *x, const char *id, const char *name)
 {
 	struct ix_ent *e;
 	size_t b;
@@ -503,25 +504,46 @@ spool_index_add(struct spool_index *x, const char *id, const char *name)
 }
 
 int
+spool_index_add(struct spool_index *x, const char *id, const char *name)
+{
+	int rc;
+
+	pthread_mutex_lock(&x->lock);
+	rc = ix_add(x, id, name);
+	pthread_mutex_unlock(&x->lock);
+	return rc;
+}
+
+int
 spool_index_find(struct spool_index *x, const char *id, char *name,
     size_t namelen, const char **where)
 {
 	struct ix_ent *e = NULL;
 
+	int found = 0;
+
+	pthread_mutex_lock(&x->lock);
 	if (x->nbuckets)
 		for (e = x->tab[ix_hash(id) & (x->nbuckets - 1)]; e; e = e->next)
 			if (strcmp(e->id, id) == 0)
 				break;
-	if (!e || !(*where = entry_where(x->dir, e->name)))
-		return 0;
-	snprintf(name, namelen, "%s", e->name);
-	return 1;
+	if (e) {
+		snprintf(name, namelen, "%s", e->name);
+		found = 1;
+	}
+	pthread_mutex_unlock(&x->lock);
+	return found && (*where = entry_where(x->dir, name)) != NULL;
 }
 
 size_t
-spool_index_size(const struct spool_index *x)
+spool_index_size(struct spool_index *x)
 {
-	return x->n;
+	size_t n;
+
+	pthread_mutex_lock(&x->lock);
+	n = x->n;
+	pthread_mutex_unlock(&x->lock);
+	return n;
 }
 
 /* The ids of one entry's JSON lines; other content is not ours to index. */
@@ -543,7 +565,7 @@ ix_read_entry(struct spool_index *x, const char *sub, const char *name)
 		    NULL);
 		const char *id = json_string_value(json_object_get(v, "id"));
 		if (id && *id)
-			rc = spool_index_add(x, id, name);
+			rc = ix_add(x, id, name);
 		json_decref(v);
 	}
 	free(line);
@@ -557,7 +579,10 @@ spool_index_new(const char *dir)
 	static const char *const subs[] = { "new", "cur", "bad" };
 	struct spool_index *x = calloc(1, sizeof *x);
 
-	if (!x || !(x->dir = strdup(dir)) || ix_grow(x) < 0)
+	if (!x)
+		return NULL;
+	pthread_mutex_init(&x->lock, NULL);
+	if (!(x->dir = strdup(dir)) || ix_grow(x) < 0)
 		goto fail;
 	x->prune_at = (size_t)-1;	/* nothing to prune while reading */
 	for (int i = 0; i < 3; i++) {
@@ -593,5 +618,6 @@ spool_index_free(struct spool_index *x)
 		}
 	free(x->tab);
 	free(x->dir);
+	pthread_mutex_destroy(&x->lock);
 	free(x);
 }

@@ -88,8 +88,7 @@ int spool_batch_put(struct spool_batch *b, const char *line, size_t len,
  * entries of new/, cur/ and bad/ when made, kept in memory as reports are
  * accepted, and pruned of ids whose entry is gone (acked: the store has
  * them now).  One file a report would cost an inode allocation each, the
- * largest cost of accepting a report on ext4.  Not thread-safe: inc-httpd
- * uses it under its handler lock.
+ * largest cost of accepting a report on ext4.  Safe from any thread.
  */
 struct spool_index;
 
@@ -109,6 +108,6 @@ int spool_index_find(struct spool_index *x, const char *id, char *name,
     size_t namelen, const char **where);
 
 /* Ids known to the index (for tests and metrics). */
-size_t spool_index_size(const struct spool_index *x);
+size_t spool_index_size(struct spool_index *x);
 
 #endif
