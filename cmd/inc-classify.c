@@ -313,8 +313,17 @@ one(json_t *rec, void *arg)
 	struct classifier *k = arg;
 	enum method m = k->o->method;
 	int64_t t0 = now_us();
+	const char *st = record_str(rec, "status");
 	json_t *c;
 
+	/* An incident someone has taken on comes back through the pipe
+	 * only to carry its new status to the integrations (inc-httpd
+	 * spools it again): its severity was decided and acted on, and a
+	 * second opinion would cost a model call per click. */
+	if (m == M_AUTO && st && (strcmp(st, "acknowledged") == 0 ||
+	    strcmp(st, "resolved") == 0) &&
+	    json_is_object(json_object_get(rec, "classification")))
+		goto pass;
 	if (m == M_AUTO || m == M_RAG) {
 		if ((c = classify_rag(rec, k->o->threshold)) != NULL) {
 			finish(rec, c, t0);
