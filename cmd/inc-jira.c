@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "config.h"
 #include "http.h"
@@ -54,6 +56,9 @@ struct job {
 	int fresh;		/* created now: it has no comment yet */
 	const char *type_used;	/* the issue type of the last create */
 	int work;		/* 0: only waiting for its turn to go out */
+	int tries;		/* creates or comments sent */
+	long waited;		/* ms slept before them */
+	int64_t due;		/* not before this (now_ms()) */
 	json_t *jira;		/* the key being built */
 	char label[300];
 };
@@ -62,7 +67,7 @@ struct stage {
 	struct opts *o;
 	struct record_stream *s;
 	struct jira *j;		/* NULL: not configured */
-	long concurrency;
+	long concurrency, attempts;
 	struct job *jobs;
 	size_t n, cap;
 	/* Issues made or found in this run, by incident id: a second record
@@ -70,6 +75,15 @@ struct stage {
 	json_t *cache;
 	int warned_type, warned_priority;
 };
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static const char *const statuses[] = { "open", "acknowledged", "resolved" };
 
@@ -140,6 +154,7 @@ static struct http_request *
 next_request(struct stage *st, struct job *jb)
 {
 	const char *key = json_string_value(json_object_get(jb->jira, "key"));
+	struct http_request *req = NULL;
 
 	/* A dry run made no issue: its comment goes to a placeholder. */
 	if (!key)
@@ -149,15 +164,56 @@ next_request(struct stage *st, struct job *jb)
 		return jira_search_request(st->j, jb->label, jb->next);
 	case S_CREATE:
 		jb->type_used = jira_issue_type(st->j);
-		return jira_create_request(st->j, jb->rec, !jb->no_priority);
+		req = jira_create_request(st->j, jb->rec, !jb->no_priority);
+		break;
 	case S_COMMENTS:
 		return jira_comments_request(st->j, key, jb->start_at);
 	case S_COMMENT:
-		return jira_comment_request(st->j, key, jb->rec, jb->want);
-	case S_DONE:
+		req = jira_comment_request(st->j, key, jb->rec, jb->want);
 		break;
+	case S_DONE:
+		return NULL;
 	}
-	return NULL;
+	/* lib/http would send a POST again after a timeout or a 5xx, when
+	 * Jira may have done it: see again_later() for the retries. */
+	if (req)
+		http_request_set_attempts(req, 1);
+	jb->tries++;
+	return req;
+}
+
+/*
+ * A create or a comment that failed in a way worth another try: a 429 or
+ * no connection (nothing was done: send it again), or a 5xx or an answer
+ * lost (it may have been done: look first, with the search or the
+ * comments).  Returns 1 when the job goes on later, 0 when it is over.
+ */
+static int
+again_later(struct stage *st, struct job *jb, const struct http_response *r)
+{
+	int safe = r->status == 429 || r->err == -ECONNREFUSED ||
+	    r->err == -EHOSTUNREACH;
+	int unsure = !safe && (r->status >= 500 || (r->err && r->err !=
+	    -ENOMEM && r->err != -EINVAL));
+	long d;
+
+	if (!safe && !unsure)
+		return 0;
+	d = r->status == 429 && r->retry_after_ms >= 0 ? r->retry_after_ms :
+	    http_backoff_ms(HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS,
+	    jb->tries, (double)rand() / RAND_MAX);
+	if (jb->tries >= st->attempts || jb->waited + d > 60000)
+		return 0;
+	jb->waited += d;
+	jb->due = now_ms() + d;
+	if (unsure) {
+		jb->step = jb->step == S_CREATE ? S_SEARCH : S_COMMENTS;
+		free(jb->next);
+		jb->next = NULL;
+		jb->start_at = 0;
+		jb->pages = 0;
+	}
+	return 1;
 }
 
 /* After the issue is known: comment when the status asks for it. */
@@ -167,6 +223,18 @@ then_comment(struct job *jb)
 	jb->step = !jb->want ? S_DONE : jb->fresh ? S_COMMENT : S_COMMENTS;
 	jb->start_at = 0;
 	jb->pages = 0;
+	jb->tries = 0;
+	jb->waited = 0;
+}
+
+/* How many tries a create or a comment took, after the reason. */
+static void
+tries_said(char *why, size_t len, int tries)
+{
+	size_t n = strlen(why);
+
+	if (tries > 1 && n < len)
+		snprintf(why + n, len - n, " (%d tries)", tries);
 }
 
 static void
@@ -225,6 +293,8 @@ on_create(struct stage *st, struct job *jb, const struct http_response *r)
 		then_comment(jb);
 		return;
 	}
+	if (again_later(st, jb, r))
+		return;
 	/* A project without the issue type, or without a priority field on
 	 * its create screen, names the field in a 400 (§2.2): ask again
 	 * without what it refused. */
@@ -247,6 +317,7 @@ on_create(struct stage *st, struct job *jb, const struct http_response *r)
 	}
 	if (again && !(blame & JIRA_BLAME_OTHER))
 		return;		/* S_CREATE again */
+	tries_said(why, sizeof why, jb->tries);
 	snprintf(msg, sizeof msg, "create issue: %s", why);
 	fail(st, jb, msg);
 }
@@ -279,6 +350,9 @@ on_comment(struct stage *st, struct job *jb, const struct http_response *r)
 	char why[600], msg[1024];
 
 	if (jira_answer_error(r, 201, why, sizeof why) < 0) {
+		if (again_later(st, jb, r))
+			return;
+		tries_said(why, sizeof why, jb->tries);
 		snprintf(msg, sizeof msg, "comment on %s: %s", json_string_value(
 		    json_object_get(jb->jira, "key")), why);
 		fail(st, jb, msg);
@@ -320,20 +394,33 @@ run_jobs(struct stage *st)
 	size_t *who = calloc(st->n ? st->n : 1, sizeof *who);
 
 	for (;;) {
+		int64_t now = now_ms(), first = INT64_MAX;
 		size_t m = 0;
 
 		for (size_t i = 0; reqs && who && i < st->n; i++) {
 			struct job *jb = &st->jobs[i];
 			if (jb->step == S_DONE)
 				continue;
+			/* A job waiting for its retry sits this round out. */
+			if (jb->due > now) {
+				if (jb->due < first)
+					first = jb->due;
+				continue;
+			}
 			if (!(reqs[m] = next_request(st, jb))) {
 				fail(st, jb, "out of memory");
 				continue;
 			}
 			who[m++] = i;
 		}
-		if (m == 0)
+		if (m == 0 && first == INT64_MAX)
 			break;
+		if (m == 0) {
+			struct timespec ts = { (first - now) / 1000,
+			    (first - now) % 1000 * 1000000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		http_run_all(jira_http(st->j), reqs, m);
 		for (size_t k = 0; k < m; k++) {
 			struct job *jb = &st->jobs[who[k]];
@@ -607,7 +694,7 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 	    "JIRA_API_TOKEN", "JIRA_PROJECT" };
 	struct jira_settings js = { 0 };
 	const char *v, *map;
-	long timeout, attempts;
+	long timeout;
 	size_t n = 0;
 	char why[256];
 
@@ -634,7 +721,7 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 	}
 	if (config_long("INC_JIRA_TIMEOUT_MS", 10000, 100, 600000, &timeout,
 	    err, errlen) < 0 ||
-	    config_long("INC_JIRA_ATTEMPTS", 4, 1, 20, &attempts, err,
+	    config_long("INC_JIRA_ATTEMPTS", 4, 1, 20, &st->attempts, err,
 	    errlen) < 0 ||
 	    config_long("INC_JIRA_CONCURRENCY", 16, 1, 256, &st->concurrency,
 	    err, errlen) < 0)
@@ -661,7 +748,7 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 	}
 	http_client_set_timeouts(jira_http(st->j), timeout < 5000 ? timeout :
 	    5000, timeout);
-	http_client_set_retry(jira_http(st->j), (int)attempts, 60000,
+	http_client_set_retry(jira_http(st->j), (int)st->attempts, 60000,
 	    HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS);
 	http_client_set_concurrency(jira_http(st->j), (int)st->concurrency);
 	http_client_set_dry_run(jira_http(st->j), st->o->dry_run);

@@ -795,8 +795,10 @@ jira_answer_error(const struct http_response *r, long expected, char *why,
 		say(why, whylen, "bad credentials or no permission: HTTP 403"
 		    "%s%s", *detail ? ": " : "", detail);
 	else if (r->status == 429)
-		say(why, whylen, "rate limited: HTTP 429 after %d attempts%s%s",
-		    r->attempts, *detail ? ": " : "", detail);
+		say(why, whylen, "rate limited: HTTP 429%s%.0d%s%s%s",
+		    r->attempts > 1 ? " after " : "", r->attempts > 1 ?
+		    r->attempts : 0, r->attempts > 1 ? " attempts" : "",
+		    *detail ? ": " : "", detail);
 	else
 		say(why, whylen, "HTTP %ld%s%s", r->status, *detail ? ": " :
 		    "", detail);

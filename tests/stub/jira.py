@@ -56,6 +56,11 @@ Modes:
     --retry-after S     its value (default 1)
     --delay MS          sleep MS before each answer
     --page-size N       the largest search page (default 50)
+    --lose-create N     the first N good creates make their issue, then
+                        answer 502 as a gateway that lost the answer would
+    --lose-comment N    the same for the first N good comments
+    --fail-create N     the first N good creates make nothing and answer
+                        503
 
 It exits on SIGTERM, when the process that started it goes away, or after
 --lifetime seconds (default 120).
@@ -343,8 +348,14 @@ class Handler(RecordingHandler):
             if errs or msgs:
                 return self.answer(rec, 400, {"errorMessages": msgs,
                                               "errors": errs or {}})
+            if self.lose("fail_create", "fail_create"):
+                return self.answer(rec, 503, {"errorMessages": [
+                    "Service unavailable"], "errors": {}})
             issue = jira.add(body["fields"])
             rec["issue"] = issue["key"]
+            if self.lose("create"):
+                return self.answer(rec, 502, {"errorMessages": [
+                    "Bad gateway"], "errors": {}})
             return self.answer(rec, 201, {
                 "id": issue["id"], "key": issue["key"],
                 "self": "%s/issue/%s" % (base, issue["id"])})
@@ -470,7 +481,18 @@ class Handler(RecordingHandler):
                                           time.gmtime())}
             issue["comments"].append(c)
         rec["issue"] = issue["key"]
+        if self.lose("comment"):
+            return self.answer(rec, 502, {"errorMessages": ["Bad gateway"],
+                                          "errors": {}})
         return self.answer(rec, 201, c)
+
+    def lose(self, what, opt=None):
+        """Whether to lose the answer to this good create or comment
+        (--lose-WHAT), or to fail it (opt names the option)."""
+        srv = self.server
+        with srv.lock:
+            srv.lost[what] = srv.lost.get(what, 0) + 1
+            return srv.lost[what] <= getattr(srv.opts, opt or "lose_" + what)
 
     do_GET = do_POST = do_PUT = do_DELETE = handle_any
 
@@ -494,6 +516,9 @@ def main():
     p.add_argument("--delay", type=int, default=0, metavar="MS")
     p.add_argument("--page-size", type=int, default=50)
     p.add_argument("--key-start", type=int, default=1)
+    p.add_argument("--lose-create", type=int, default=0, metavar="N")
+    p.add_argument("--lose-comment", type=int, default=0, metavar="N")
+    p.add_argument("--fail-create", type=int, default=0, metavar="N")
     p.add_argument("--seed")
     p.add_argument("--lifetime", type=float, default=120)
     opts = p.parse_args()
@@ -501,6 +526,7 @@ def main():
     srv = RecordingServer(opts, Handler)
     srv.jira = Jira(opts)
     srv.limited = 0
+    srv.lost = {}
     serve(srv)
 
 
