@@ -333,6 +333,7 @@ answer(struct poster *p, struct job *jb, const struct http_response *r)
 		free(d);
 		/* Nothing answers: go on as if Slack had said yes, with the
 		 * channel's name where its id would be. */
+		jb->changed = 1;
 		if (jb->step == S_CREATE)
 			set(&jb->channel_id, jb->name);
 		jb->step = jb->step == S_CREATE ? after_channel(p, jb) :
@@ -489,17 +490,38 @@ answer(struct poster *p, struct job *jb, const struct http_response *r)
 	}
 }
 
+/* The key an earlier pass left, when it holds a channel. */
+static const json_t *
+earlier(const json_t *rec)
+{
+	const json_t *sk = json_object_get(rec, "slack");
+
+	/* A dry run names no channel id: it is not taken for one. */
+	if (!json_is_object(sk) || !json_string_value(json_object_get(sk,
+	    "channel_id")))
+		return NULL;
+	return sk;
+}
+
 /* Write what the job did into the record's slack key. */
 static void
 settle(struct poster *p, struct job *jb)
 {
 	json_t *old = json_object_get(jb->rec, "slack"), *sk;
 
-	if (!jb->changed && !(p->o->dry_run && jb->channel_id))
+	if (!jb->changed)
 		return;
-	sk = json_is_object(old) && json_object_get(old, "channel_id") ?
-	    json_copy(old) : json_object();
+	if (p->o->dry_run) {
+		/* Marked, and what an earlier pass made is kept as it was. */
+		sk = earlier(jb->rec) ? json_copy(old) : json_pack("{s:s}",
+		    "channel", jb->to_announce ? p->announce : jb->name);
+		json_object_set_new(sk, "dry_run", json_true());
+		json_object_set_new(jb->rec, "slack", sk);
+		return;
+	}
+	sk = earlier(jb->rec) ? json_copy(old) : json_object();
 	json_object_del(sk, "skipped");
+	json_object_del(sk, "dry_run");
 	if (jb->channel_id)
 		json_object_set_new(sk, "channel_id",
 		    json_string(jb->channel_id));
@@ -512,11 +534,6 @@ settle(struct poster *p, struct job *jb)
 	if (jb->announce_ts)
 		json_object_set_new(sk, "announce_ts",
 		    json_string(jb->announce_ts));
-	if (p->o->dry_run) {
-		json_object_set_new(sk, "channel", json_string(jb->name));
-		json_object_del(sk, "channel_id");
-		json_object_set_new(sk, "dry_run", json_true());
-	}
 	json_object_set_new(jb->rec, "slack", sk);
 }
 
@@ -594,19 +611,6 @@ room(struct poster *p)
 	p->j = j;
 	p->cap = cap;
 	return 1;
-}
-
-/* The key an earlier pass left, when it holds a channel. */
-static const json_t *
-earlier(const json_t *rec)
-{
-	const json_t *sk = json_object_get(rec, "slack");
-
-	if (!json_is_object(sk) || json_is_true(json_object_get(sk,
-	    "dry_run")) || !json_string_value(json_object_get(sk,
-	    "channel_id")))
-		return NULL;
-	return sk;
 }
 
 /* Decide the first step for a record; S_DONE when Slack is not needed. */

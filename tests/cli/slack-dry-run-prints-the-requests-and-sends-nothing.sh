@@ -22,3 +22,17 @@ inc-slack --strict <out >out2 2>err
 must_be_empty err
 test "$(calls conversations.create)" -eq 1
 jqtest '(.slack.channel_id | length) > 0 and .slack.dry_run == null' out2
+# A status change in a dry run: the edit and the reply are printed, and
+# the channel and message of the earlier pass stay in the record.
+: >slack.log
+jq -c '.status = "acknowledged"' out2 >ack
+inc-slack --dry-run <ack >out3 2>err
+must_be_empty slack.log
+test "$(jq -r -s 'map(.url | sub(".*/"; "")) | join(" ")' err)" = "chat.update chat.postMessage" ||
+	fail "$(cat err)"
+test "$(jq -c '.slack | del(.dry_run)' out3)" = "$(jq -c .slack out2)"
+jqtest '.slack.dry_run == true' out3
+# A real pass after it still posts the change.
+inc-slack --strict <out3 >out4 2>err
+test "$(calls chat.update)" -eq 1
+jqtest '.slack.status == "acknowledged" and .slack.dry_run == null' out4
