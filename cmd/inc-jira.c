@@ -495,9 +495,13 @@ add_job(struct stage *st, json_t *rec)
 	return jb;
 }
 
-/* A record with nothing to do waits behind those that have work. */
+/*
+ * A record with nothing to do waits behind those that have work.  errs is
+ * its errors[] count on arrival: the stream loop counts a failure only for
+ * the records it writes itself.
+ */
 static enum record_fate
-pass(struct stage *st, json_t *rec)
+pass(struct stage *st, json_t *rec, size_t errs)
 {
 	if (st->n == 0)
 		return RECORD_PASS;
@@ -505,6 +509,8 @@ pass(struct stage *st, json_t *rec)
 		run_jobs(st);
 		return RECORD_PASS;
 	}
+	if (record_error_count(rec) > errs)
+		st->s->n_failed++;
 	return RECORD_TAKEN;
 }
 
@@ -523,20 +529,21 @@ one(json_t *rec, void *arg)
 	const char *key = json_string_value(json_object_get(have, "key"));
 	const char *want = NULL, *js;
 	struct job *jb;
+	size_t errs = record_error_count(rec);
 	int sev;
 
 	/* Knowledge-base documents are not incidents. */
 	if (kind && strcmp(kind, "incident") != 0)
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	if (!st->j) {
 		if (!key)
 			skipped(rec, "not configured");
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	}
 	if (!id) {
 		record_add_error(rec, STAGE, "the record has no id to "
 		    "label its issue with");
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	}
 	/* A record with the same id in flight goes first: its issue is what
 	 * this one will find. */
@@ -558,7 +565,7 @@ one(json_t *rec, void *arg)
 	if (key && !valid_key(key)) {
 		record_add_error(rec, STAGE, "jira.key is not an issue "
 		    "key: %.80s", key);
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	}
 	if (!key) {
 		sev = jira_severity_rank(record_str(rec, "severity"));
@@ -572,7 +579,7 @@ one(json_t *rec, void *arg)
 			snprintf(why, sizeof why, "%s below %s", sev < 0 ?
 			    "no severity" : "severity", names[st->o->min_rank]);
 			skipped(rec, why);
-			return pass(st, rec);
+			return pass(st, rec, errs);
 		}
 	}
 	js = key ? json_string_value(json_object_get(have, "status")) : NULL;
@@ -582,11 +589,11 @@ one(json_t *rec, void *arg)
 	if (key && !want) {
 		if (have != json_object_get(rec, "jira"))
 			json_object_set(rec, "jira", have);
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	}
 	if (!(jb = add_job(st, rec))) {
 		record_add_error(rec, STAGE, "out of memory");
-		return pass(st, rec);
+		return pass(st, rec, errs);
 	}
 	jb->work = 1;
 	jb->want = want;

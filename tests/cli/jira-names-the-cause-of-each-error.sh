@@ -27,3 +27,10 @@ jq -e '.jira.key == "OPS-404" and .jira.status == "open" and
 # A key that is not one never reaches a URL.
 printf '%s\n' '{"id":"E-3","status":"acknowledged","jira":{"key":"../../x"}}' | inc-jira >out 2>err
 jq -e '.errors[0].error | startswith("jira.key is not an issue key")' out >/dev/null
+# A record without an id cannot be labelled: named, and counted for
+# --strict even while it waits behind a record with work.
+printf '%s\n' '{"id":"E-4","title":"c"}' '{"title":"no id"}' >in
+expect_code 1 inc-jira --strict <in >out 2>err
+jq -e -s '.[0].jira.key != null and .[0].errors == null and
+	.[1].errors[0].error == "the record has no id to label its issue with"' out >/dev/null ||
+	fail "$(cat out)"
