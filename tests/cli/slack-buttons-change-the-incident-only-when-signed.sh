@@ -8,6 +8,7 @@ printf '%s\n' '{"id":"B-1","title":"buttons","description":"db down","severity":
 	inc-ingest | inc-store >/dev/null
 # start_httpd: inc-httpd on a free port; sets URL.
 start_httpd() {
+	: >httpd.err
 	inc-httpd -l 127.0.0.1:0 2>httpd.err &
 	HPID=$!
 	when_finished "kill $HPID 2>/dev/null; wait $HPID 2>/dev/null"
@@ -19,30 +20,8 @@ start_httpd() {
 	done
 	URL=http://127.0.0.1:$PORT
 }
-# click ACTION ID SECRET AGE: a block_actions click signed with SECRET,
-# AGE seconds old; the status on stdout, the answer in body.
-click() {
-	$PY - "$@" >req <<'PY'
-import hashlib, hmac, json, sys, time, urllib.parse
-action, iid, secret, age = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-payload = {"type": "block_actions", "team": {"id": "T0STUB"},
-           "user": {"id": "U0ALICE", "username": "alice", "name": "alice"},
-           "channel": {"id": "C00000001", "name": "incident-b-1"},
-           "message": {"ts": "1795754302.000001"},
-           "actions": [{"type": "button", "action_id": action, "value": iid,
-                        "block_id": "inc_actions", "action_ts": "1795754400.1"}]}
-body = "payload=" + urllib.parse.quote(json.dumps(payload), safe="")
-ts = str(int(time.time()) - age)
-sig = "v0=" + hmac.new(secret.encode(), ("v0:%s:%s" % (ts, body)).encode(),
-                       hashlib.sha256).hexdigest()
-print(ts); print(sig); print(body)
-PY
-	curl -s -o body -w '%{http_code}' -X POST \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		-H "X-Slack-Request-Timestamp: $(sed -n 1p req)" \
-		-H "X-Slack-Signature: $(sed -n 2p req)" \
-		--data-binary "$(sed -n 3p req)" "$URL/api/slack/actions"
-}
+# click ACTION ID SECRET AGE: see slack_click.
+click() { slack_click "$URL/api/slack/actions" "$@"; }
 status_of() { curl -s "$URL/api/v1/incidents/$1" | jq -r .status; }
 entries() { ls "$spool/new" 2>/dev/null | wc -l | tr -d ' '; }
 
