@@ -744,6 +744,16 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 	js.user = config_get("JIRA_USER", NULL);
 	js.token = config_get("JIRA_API_TOKEN", NULL);
 	js.project = config_get("JIRA_PROJECT", NULL);
+	/* A project key is letters, digits and '_' from a letter; anything
+	 * else would not survive the JQL it is quoted in. */
+	for (v = js.project; *v; v++)
+		if (!((*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') ||
+		    (v > js.project && ((*v >= '0' && *v <= '9') ||
+		    *v == '_')))) {
+			snprintf(err, errlen, "JIRA_PROJECT: not a project "
+			    "key: %.40s", js.project);
+			return -1;
+		}
 	js.issue_type = config_get("JIRA_ISSUE_TYPE",
 	    JIRA_DEFAULT_ISSUE_TYPE);
 	js.fallback_type = config_get("INC_JIRA_FALLBACK_ISSUE_TYPE",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Without JIRA_URL, JIRA_USER, JIRA_API_TOKEN and JIRA_PROJECT, inc-jira passes every incident on with jira {"skipped": "not configured"}, keeps an issue a record already has, and leaves knowledge-base documents alone.
+# Without JIRA_URL, JIRA_USER, JIRA_API_TOKEN and JIRA_PROJECT, inc-jira passes every incident on with jira {"skipped": "not configured"}, keeps an issue a record already has, and leaves knowledge-base documents alone; a JIRA_PROJECT that is not a key is refused.
 . "${0%/*}/../testlib.sh"
 unset JIRA_ISSUE_TYPE INC_JIRA_API INC_JIRA_PRIORITY_MAP INC_JIRA_MIN_SEVERITY \
 	INC_JIRA_CONCURRENCY INC_JIRA_ATTEMPTS INC_JIRA_TIMEOUT_MS \
@@ -20,3 +20,7 @@ unset JIRA_PROJECT
 inc-jira --strict <in >out 2>err
 jq -e -s '.[0].jira == {"skipped": "not configured"}' out >/dev/null
 must_be_empty jira.log
+# A project that is not a key is a configuration error.
+JIRA_PROJECT='OPS" OR project = "X' expect_code 78 inc-jira <in >out 2>err
+grep -q '^inc-jira: JIRA_PROJECT: not a project key' err || fail "$(cat err)"
+must_be_empty out
