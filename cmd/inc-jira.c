@@ -587,8 +587,15 @@ one(json_t *rec, void *arg)
 	    "open"))
 		want = record_str(rec, "status");
 	if (key && !want) {
-		if (have != json_object_get(rec, "jira"))
-			json_object_set(rec, "jira", have);
+		/* Nothing to send; a dry run still marks the record, and a
+		 * real pass clears the mark an earlier dry run left. */
+		json_t *j = json_deep_copy(have);
+
+		if (st->o->dry_run)
+			json_object_set_new(j, "dry_run", json_true());
+		else
+			json_object_del(j, "dry_run");
+		json_object_set_new(rec, "jira", j);
 		return pass(st, rec, errs);
 	}
 	if (!(jb = add_job(st, rec))) {
@@ -600,6 +607,7 @@ one(json_t *rec, void *arg)
 	jira_label(id, jb->label, sizeof jb->label);
 	if (key) {
 		jb->jira = json_deep_copy(have);
+		json_object_del(jb->jira, "dry_run");
 		if (!json_object_get(jb->jira, "status"))
 			json_object_set_new(jb->jira, "status",
 			    json_string("open"));

@@ -28,3 +28,12 @@ if grep -q 'the-secret-api-token' err out; then fail "the token was shown"; fi
 jq -e -s '.[0].jira == {"dry_run": true} and
 	.[1].jira == {"key": "OPS-9", "id": "9", "url": "u", "status": "open", "dry_run": true}' out >/dev/null ||
 	fail "$(cat out)"
+# A record with nothing to send is marked too, and a real pass clears
+# the mark.
+printf '%s\n' '{"id":"Y-3","status":"open","jira":{"key":"OPS-5","id":"5","url":"u","status":"open"}}' |
+	inc-jira --dry-run >out 2>err
+jq -e '.jira.dry_run == true and .jira.key == "OPS-5"' out >/dev/null || fail "$(cat out)"
+inc-jira <out >out2 2>err
+jq -e '.jira == {"key": "OPS-5", "id": "5", "url": "u", "status": "open"}' out2 >/dev/null ||
+	fail "$(cat out2)"
+must_be_empty jira.log
