@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "config.h"
 #include "http.h"
@@ -57,6 +58,9 @@ struct job {
 				   is its only place */
 	int pages;
 	int changed;		/* the slack key is to be written */
+	int tries;		/* of the message it posts */
+	int lost;		/* a post's answer was lost: it may be there */
+	long wait_ms;		/* before its next request */
 	struct http_request *req;
 	const char *method;
 };
@@ -68,7 +72,7 @@ struct poster {
 	json_t *t_message, *t_update, *t_announce;
 	const char *invite, *announce;
 	char *invite_buf;
-	long concurrency;
+	long concurrency, attempts;
 	struct job *j;
 	size_t nj, cap;
 	unsigned long n_channels, n_messages, n_updates;
@@ -290,6 +294,10 @@ request(struct poster *p, struct job *jb)
 	}
 	if (!req && a)
 		req = slack_request(jb->method, a);
+	/* A message is sent once by lib/http: see again(). */
+	if (req && (jb->step == S_POST || jb->step == S_ANNOUNCE ||
+	    jb->step == S_REPLY))
+		http_request_set_attempts(req, 1);
 	json_decref(a);
 	return req;
 }
@@ -299,6 +307,44 @@ fail(struct poster *p, struct job *jb, const char *why)
 {
 	record_add_error(jb->rec, STAGE, "%s", why);
 	p->s->n_failed++;
+}
+
+/*
+ * A request that posts a message is tried once by lib/http: were its
+ * answer lost (a timeout, a 5xx), a blind resend could post the message
+ * twice.  Here, one that surely did not arrive (429, a refused
+ * connection) is sent again after its delay; one that may have arrived
+ * is looked for in the channel first.  1 when the job was set to try
+ * again, 0 to read the answer as it is.
+ */
+static int
+again(struct poster *p, struct job *jb, const struct http_response *r)
+{
+	int unsent = r->status == 429 || r->err == -ECONNREFUSED ||
+	    r->err == -EHOSTUNREACH;
+	long d;
+
+	if (!unsent && !r->err && r->status < 500)
+		return 0;
+	if (++jb->tries >= p->attempts)
+		return 0;
+	if (unsent) {
+		d = r->retry_after_ms >= 0 ? r->retry_after_ms :
+		    http_backoff_ms(HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS,
+		    jb->tries, (double)rand() / RAND_MAX);
+		if (d > HTTP_MAX_WAIT_MS)
+			return 0;
+		jb->wait_ms = d;
+		return 1;
+	}
+	/* Only the incident's own channel is searched. */
+	if (jb->step != S_POST || jb->to_announce)
+		return 0;
+	jb->lost = 1;
+	jb->pages = 0;
+	set(&jb->cursor, NULL);
+	jb->step = S_HISTORY;
+	return 1;
 }
 
 /* What comes after the channel is known: invite, find, post. */
@@ -344,6 +390,9 @@ answer(struct poster *p, struct job *jb, const struct http_response *r)
 			jb->step = S_POST;
 		return;
 	}
+	if ((jb->step == S_POST || jb->step == S_ANNOUNCE ||
+	    jb->step == S_REPLY) && again(p, jb, r))
+		return;
 	ok = slack_result(r, jb->method, &code, why, sizeof why) == 0;
 	switch (jb->step) {
 	case S_CREATE:
@@ -434,6 +483,13 @@ answer(struct poster *p, struct job *jb, const struct http_response *r)
 				 * status it shows. */
 				jb->step = after_message(jb, shown ? shown :
 				    "open");
+				/* The post whose answer was lost made it:
+				 * what follows a post follows. */
+				if (jb->lost) {
+					p->n_messages++;
+					if (p->announce)
+						jb->step = S_ANNOUNCE;
+				}
 			} else if (next && *next &&
 			    ++jb->pages < HISTORY_PAGES) {
 				set(&jb->cursor, next);
@@ -557,8 +613,21 @@ run(struct poster *p)
 
 	for (;;) {
 		size_t n = 0;
+		long wait = 0;
 		if (!reqs || !who)
 			break;
+		/* Jobs told to wait (a 429 on a post) hold the round back:
+		 * the others are in it too, and Slack asked for a pause. */
+		for (size_t i = 0; i < p->nj; i++)
+			if (p->j[i].step != S_DONE && p->j[i].wait_ms > wait)
+				wait = p->j[i].wait_ms;
+		if (wait > 0) {
+			struct timespec ts = { wait / 1000,
+			    (wait % 1000) * 1000000 };
+			nanosleep(&ts, NULL);
+			for (size_t i = 0; i < p->nj; i++)
+				p->j[i].wait_ms = 0;
+		}
 		for (size_t i = 0; i < p->nj; i++) {
 			struct job *jb = &p->j[i];
 			if (jb->step == S_DONE)
@@ -802,6 +871,7 @@ setup(struct poster *p, char *err, size_t errlen)
 	    config_long("INC_SLACK_ATTEMPTS", HTTP_MAX_ATTEMPTS, 1, 20,
 	    &attempts, err, errlen) < 0)
 		return -1;
+	p->attempts = attempts;
 	p->announce = config_get("INC_SLACK_ANNOUNCE_CHANNEL", NULL);
 	for (size_t i = 0; i < sizeof tm / sizeof tm[0]; i++) {
 		const char *f = config_get(tm[i].key, config_share_path(

@@ -43,6 +43,9 @@ Options:
     --retry-after S      (default 1) and {"ok":false,"error":"ratelimited"}
     --rate-limit-method M  only requests for method M count for --rate-limit
     --fail METHOD=CODE   answer METHOD with ok:false CODE (repeatable)
+    --lose METHOD=N      carry out the first N requests for METHOD, then
+                         answer them 500 {"ok":false,"error":"internal_error"},
+                         as when an answer is lost on its way (repeatable)
     --delay MS           sleep MS milliseconds before each answer
     --lifetime S         exit after S seconds (default 120)
 """
@@ -186,6 +189,13 @@ class Handler(RecordingHandler):
                                           "error": "unknown_method"})
         with srv.ws.lock:
             res = fn(srv.ws, args)
+            lose = srv.lost.get(api, 0) < o.lose.get(api, 0)
+            if lose:
+                srv.lost[api] = srv.lost.get(api, 0) + 1
+        if lose:
+            rec["lost"] = res
+            return self.answer(rec, 500, {"ok": False,
+                                          "error": "internal_error"})
         return self.answer(rec, 200, res)
 
     do_GET = do_POST = do_PUT = handle_any
@@ -333,13 +343,16 @@ def main():
     p.add_argument("--retry-after", default="1")
     p.add_argument("--rate-limit-method", default=None)
     p.add_argument("--fail", action="append", default=[])
+    p.add_argument("--lose", action="append", default=[])
     p.add_argument("--delay", type=float, default=0)
     p.add_argument("--lifetime", type=float, default=120)
     opts = p.parse_args()
     opts.fail = dict(f.split("=", 1) for f in opts.fail)
+    opts.lose = {k: int(v) for k, v in (f.split("=", 1) for f in opts.lose)}
     srv = RecordingServer(opts, Handler)
     srv.ws = Workspace(opts)
     srv.limited = 0
+    srv.lost = {}
     serve(srv)
 
 
