@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -39,8 +40,9 @@ enum method { M_AUTO, M_RAG, M_LLM, M_RULES };
 struct opts {
 	enum method method;
 	double threshold;
-	int threshold_given, dry_run, strict;
-	const char *rules, *prompt, *reject;
+	struct cli_opts cli;
+	int threshold_given;
+	const char *rules, *prompt;
 };
 
 struct provider {
@@ -364,13 +366,6 @@ pass:
 }
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -378,11 +373,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "prompt", required_argument, NULL, 'p' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -398,13 +392,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "rules") == 0)
 				o->method = M_RULES;
 			else
-				usage_error("--method: rag, llm or rules: ",
+				cli_usage_error(USAGE, "--method: rag, llm or rules: ",
 				    optarg);
 			break;
 		case 't':
 			o->threshold = strtod(optarg, &end);
 			if (*end || o->threshold < -1 || o->threshold > 1)
-				usage_error("--threshold: must be -1..1: ",
+				cli_usage_error(USAGE, "--threshold: must be -1..1: ",
 				    optarg);
 			o->threshold_given = 1;
 			break;
@@ -414,28 +408,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'p':
 			o->prompt = optarg;
 			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
-			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-classify %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 }
 
 static int
@@ -514,7 +491,7 @@ setup_providers(struct classifier *k, char *err, size_t errlen)
 		http_client_set_retry(p->http, (int)attempts, 30000,
 		    HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS);
 		http_client_set_concurrency(p->http, (int)k->concurrency);
-		http_client_set_dry_run(p->http, k->o->dry_run);
+		http_client_set_dry_run(p->http, k->o->cli.dry_run);
 		k->nprov++;
 	}
 	return 0;
@@ -589,19 +566,14 @@ main(int argc, char *argv[])
 			goto out;
 		}
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	s.out = stdout;
-	s.strict = o.strict;
 	s.flush = flush_llm;
 	s.flush_arg = &k;
 	rc = record_stream_run(&s, 0, one, &k);
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	for (int i = 0; i < k.nprov; i++)
 		http_client_free(k.prov[i].http);
 	classify_rules_free(k.rules);

@@ -17,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "embed.h"
 #include "fs.h"
@@ -40,10 +41,11 @@
 #define MAX_FIELDS 16
 
 struct opts {
-	int fit, openai, array, dry_run, strict;
+	struct cli_opts cli;
+	int fit, openai, array;
 	int backend_given;	/* --backend beats INC_EMBED_BACKEND */
 	long dim, batch;
-	const char *model_file, *reject;
+	const char *model_file;
 	const char *fields[MAX_FIELDS];
 	int nfields;
 	enum progress_mode progress;
@@ -414,13 +416,6 @@ one(json_t *rec, void *arg)
 }
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -431,13 +426,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "field", required_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "batch", required_argument, NULL, 'B' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_QUIET,
 		{ "progress", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -453,7 +447,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			if (strcmp(optarg, "openai") == 0)
 				o->openai = 1;
 			else if (strcmp(optarg, "local") != 0)
-				usage_error("--backend: local or openai: ",
+				cli_usage_error(USAGE, "--backend: local or openai: ",
 				    optarg);
 			break;
 		case 'M':
@@ -462,34 +456,25 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->dim = strtol(optarg, &end, 10);
 			if (*end || o->dim < 8 || o->dim > 4096)
-				usage_error("--dim: must be 8..4096: ", optarg);
+				cli_usage_error(USAGE, "--dim: must be 8..4096: ", optarg);
 			break;
 		case 'f':
 			if (o->nfields == MAX_FIELDS)
-				usage_error("--field: at most 16", "");
+				cli_usage_error(USAGE, "--field: at most 16", "");
 			o->fields[o->nfields++] = optarg;
 			break;
 		case 'o':
 			if (strcmp(optarg, "array") == 0)
 				o->array = 1;
 			else if (strcmp(optarg, "base64") != 0)
-				usage_error("--format: base64 or array: ",
+				cli_usage_error(USAGE, "--format: base64 or array: ",
 				    optarg);
 			break;
 		case 'B':
 			o->batch = strtol(optarg, &end, 10);
 			if (*end || o->batch < 1 || o->batch > 2048)
-				usage_error("--batch: must be 1..2048: ",
+				cli_usage_error(USAGE, "--batch: must be 1..2048: ",
 				    optarg);
-			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
 			break;
 		case 'q':
 			o->progress = PROGRESS_OFF;
@@ -497,21 +482,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'P':
 			o->progress = PROGRESS_ON;
 			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-embed %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 	if (o->fit && o->openai)
-		usage_error("--fit: only the local backend has a model to fit",
+		cli_usage_error(USAGE, "--fit: only the local backend has a model to fit",
 		    "");
 }
 
@@ -558,7 +535,7 @@ setup_openai(struct embedder *e, char *err, size_t errlen)
 	http_client_set_concurrency(e->http, (int)e->concurrency);
 	http_client_set_retry(e->http, (int)attempts, HTTP_MAX_WAIT_MS,
 	    HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS);
-	http_client_set_dry_run(e->http, e->o->dry_run);
+	http_client_set_dry_run(e->http, e->o->cli.dry_run);
 	return 0;
 }
 
@@ -587,7 +564,7 @@ fit_and_emit(struct embedder *e)
 		return EX_DATAERR;
 	}
 	embed_fit_done(e->model);
-	if (!e->o->dry_run) {
+	if (!e->o->cli.dry_run) {
 		snprintf(dir, sizeof dir, "%s", path);
 		if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 			*slash = '\0';
@@ -672,14 +649,10 @@ main(int argc, char *argv[])
 		rc = EX_OSERR;
 		goto out;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	e.held = json_array();
 	s.out = stdout;
-	s.strict = o.strict;
 	s.flush = flush_held;
 	s.flush_arg = &e;
 	if (record_bulk_path())
@@ -695,8 +668,7 @@ main(int argc, char *argv[])
 	}
 	progress_end();
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	json_decref(e.held);
 	embed_model_free(e.model);
 	http_client_free(e.http);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "embed.h"
 #include "fs.h"
@@ -45,9 +46,9 @@ enum kind { K_ALL = KBINDEX_ALL, K_KB = KBINDEX_KB,
 struct opts {
 	long k;
 	double min_score;
-	const char *db, *model, *reject;
+	struct cli_opts cli;
+	const char *db, *model;
 	enum kind kind;
-	int strict;
 };
 
 /* A record waiting for its search: a line (bulk path) or a tree. */
@@ -359,13 +360,6 @@ one(json_t *rec, void *arg)
 }
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -373,10 +367,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "db", required_argument, NULL, 'd' },
 		{ "kind", required_argument, NULL, 'K' },
 		{ "model", required_argument, NULL, 'M' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -387,12 +380,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'k':
 			o->k = strtol(optarg, &end, 10);
 			if (*end || o->k < 1 || o->k > 100)
-				usage_error("-k: must be 1..100: ", optarg);
+				cli_usage_error(USAGE, "-k: must be 1..100: ", optarg);
 			break;
 		case 'm':
 			o->min_score = strtod(optarg, &end);
 			if (*end || o->min_score < -1 || o->min_score > 1)
-				usage_error("--min-score: must be -1..1: ",
+				cli_usage_error(USAGE, "--min-score: must be -1..1: ",
 				    optarg);
 			break;
 		case 'd':
@@ -406,31 +399,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "all") == 0)
 				o->kind = K_ALL;
 			else
-				usage_error("--kind: incidents, kb or all: ",
+				cli_usage_error(USAGE, "--kind: incidents, kb or all: ",
 				    optarg);
 			break;
 		case 'M':
 			o->model = optarg;
 			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
-			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-match %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 }
 
 int
@@ -467,19 +446,15 @@ main(int argc, char *argv[])
 		log_error(NULL, "out of memory");
 		return EX_OSERR;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		return EX_CANTCREAT;
-	}
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
+		return rc;
 	s.out = stdout;
-	s.strict = o.strict;
 	s.flush = flush_batch;
 	s.flush_arg = &m;
 	if (record_bulk_path())
 		s.fast = fast_line;
 	rc = record_stream_run(&s, 0, one, &m);
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	kbindex_free(m.kb);
 	store_close(m.st);
 	jscan_free(&m.scan);
