@@ -20,6 +20,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "jira.h"
@@ -38,8 +39,8 @@
 #define CACHE_MAX 4096		/* issues remembered by incident id */
 
 struct opts {
-	int api, min_rank, check, dry_run, strict, quiet;
-	const char *reject;
+	struct cli_opts cli;
+	int api, min_rank, check;
 };
 
 enum step { S_DONE, S_SEARCH, S_CREATE, S_COMMENTS, S_COMMENT };
@@ -248,7 +249,7 @@ on_search(struct stage *st, struct job *jb, const struct http_response *r)
 	case JIRA_SEARCH_FOUND:
 		take_issue(st, jb, issue, "open");
 		json_decref(issue);
-		if (!st->o->quiet)
+		if (!st->o->cli.quiet)
 			log_info(record_str(jb->rec, "id"), "%s found "
 			    "by its label %s", json_string_value(
 			    json_object_get(jb->jira, "key")), jb->label);
@@ -287,7 +288,7 @@ on_create(struct stage *st, struct job *jb, const struct http_response *r)
 		take_issue(st, jb, issue, "open");
 		json_decref(issue);
 		jb->fresh = 1;
-		if (!st->o->quiet)
+		if (!st->o->cli.quiet)
 			log_info(id, "created %s", json_string_value(
 			    json_object_get(jb->jira, "key")));
 		then_comment(jb);
@@ -359,7 +360,7 @@ on_comment(struct stage *st, struct job *jb, const struct http_response *r)
 		return;
 	}
 	json_object_set_new(jb->jira, "status", json_string(jb->want));
-	if (!st->o->quiet)
+	if (!st->o->cli.quiet)
 		log_info(record_str(jb->rec, "id"), "%s commented %s",
 		    json_string_value(json_object_get(jb->jira, "key")),
 		    jb->want);
@@ -448,10 +449,10 @@ run_jobs(struct stage *st)
 
 		if (jb->step != S_DONE)		/* out of memory above */
 			fail(st, jb, "out of memory");
-		if (st->o->dry_run && jb->work && !jb->jira)
+		if (st->o->cli.dry_run && jb->work && !jb->jira)
 			jb->jira = json_object();
 		if (jb->jira) {
-			if (st->o->dry_run)
+			if (st->o->cli.dry_run)
 				json_object_set_new(jb->jira, "dry_run",
 				    json_true());
 			else if (id && json_object_get(jb->jira, "key")) {
@@ -591,7 +592,7 @@ one(json_t *rec, void *arg)
 		 * real pass clears the mark an earlier dry run left. */
 		json_t *j = json_deep_copy(have);
 
-		if (st->o->dry_run)
+		if (st->o->cli.dry_run)
 			json_object_set_new(j, "dry_run", json_true());
 		else
 			json_object_del(j, "dry_run");
@@ -620,13 +621,6 @@ one(json_t *rec, void *arg)
 	return RECORD_TAKEN;
 }
 
-static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
 static int
 parse_api(const char *v)
 {
@@ -644,12 +638,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "api", required_argument, NULL, 'a' },
 		{ "min-severity", required_argument, NULL, 'm' },
 		{ "check", no_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_QUIET,
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -658,41 +651,21 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'a':
 			if (!(o->api = parse_api(optarg)))
-				usage_error("--api: 2 or 3: ", optarg);
+				cli_usage_error(USAGE, "--api: 2 or 3: ", optarg);
 			break;
 		case 'm':
 			if ((o->min_rank = jira_severity_rank(optarg)) < 0)
-				usage_error("--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'c':
 			o->check = 1;
 			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-jira %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 }
 
 /*
@@ -776,7 +749,7 @@ setup(struct stage *st, char *missing, size_t mlen, char *err, size_t errlen)
 	http_client_set_retry(jira_http(st->j), (int)st->attempts, 60000,
 	    HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS);
 	http_client_set_concurrency(jira_http(st->j), (int)st->concurrency);
-	http_client_set_dry_run(jira_http(st->j), st->o->dry_run);
+	http_client_set_dry_run(jira_http(st->j), st->o->cli.dry_run);
 	return 1;
 }
 
@@ -800,7 +773,7 @@ check(struct stage *st)
 	} else if (jira_answer_error(r, 200, why, sizeof why) < 0) {
 		log_error(NULL, "--check: %s", why);
 		rc = EX_UNAVAILABLE;
-	} else if (!st->o->quiet) {
+	} else if (!st->o->cli.quiet) {
 		const char *who = json_string_value(json_object_get(r->json,
 		    "displayName"));
 		log_info(NULL, "signed in%s%s", who ? " as " : "",
@@ -841,19 +814,14 @@ main(int argc, char *argv[])
 		rc = EX_OSERR;
 		goto out;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	s.out = stdout;
-	s.strict = o.strict;
 	s.flush = flush_jobs;
 	s.flush_arg = &st;
 	rc = record_stream_run(&s, 0, one, &st);
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	jira_free(st.j);
 	json_decref(st.cache);
 	free(st.jobs);
