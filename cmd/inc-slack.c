@@ -20,6 +20,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -37,8 +38,8 @@
 #define HISTORY_PAGES 10	/* pages of a channel searched for our message */
 
 struct opts {
-	int min_sev, dry_run, check, quiet, strict;
-	const char *reject;
+	struct cli_opts cli;
+	int min_sev, check;
 };
 
 enum step {
@@ -567,7 +568,7 @@ settle(struct poster *p, struct job *jb)
 
 	if (!jb->changed)
 		return;
-	if (p->o->dry_run) {
+	if (p->o->cli.dry_run) {
 		/* Marked, and what an earlier pass made is kept as it was. */
 		sk = earlier(jb->rec) ? json_copy(old) : json_pack("{s:s}",
 		    "channel", jb->to_announce ? p->announce : jb->name);
@@ -770,24 +771,16 @@ one(json_t *rec, void *arg)
 }
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "min-severity", required_argument, NULL, 'm' },
 		{ "check", no_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_QUIET,
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -796,37 +789,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'm':
 			if ((o->min_sev = sev_rank(optarg)) < 0)
-				usage_error("--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'c':
 			o->check = 1;
 			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-slack %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 }
 
 /* The responders to invite: user ids, spaces dropped. */
@@ -889,7 +862,7 @@ setup(struct poster *p, char *err, size_t errlen)
 	http_client_set_retry(p->http, (int)attempts, HTTP_MAX_WAIT_MS,
 	    HTTP_BACKOFF_BASE_MS, HTTP_BACKOFF_CAP_MS);
 	http_client_set_concurrency(p->http, (int)p->concurrency);
-	http_client_set_dry_run(p->http, p->o->dry_run);
+	http_client_set_dry_run(p->http, p->o->cli.dry_run);
 	return 0;
 }
 
@@ -908,7 +881,7 @@ check(struct poster *p)
 	    sizeof why);
 	if (rc < 0)
 		log_error(NULL, "%s", why);
-	else if (!p->o->quiet)
+	else if (!p->o->cli.quiet)
 		log_info(NULL, "slack: auth.test: ok, team %s, user %s",
 		    json_string_value(json_object_get(http_request_response(
 		    req)->json, "team")) ? json_string_value(json_object_get(
@@ -958,17 +931,13 @@ main(int argc, char *argv[])
 		log_warn(NULL, "INC_SLACK_INVITE: no user ids in it");
 	p.invite = p.invite_buf;
 	/* A dry run sends nothing, auth.test included. */
-	if (o.check && p.http && !o.dry_run && check(&p) < 0) {
+	if (o.check && p.http && !o.cli.dry_run && check(&p) < 0) {
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	s.out = stdout;
-	s.strict = o.strict;
 	s.flush = flush_jobs;
 	s.flush_arg = &p;
 	rc = record_stream_run(&s, 0, one, &p);
@@ -977,8 +946,7 @@ main(int argc, char *argv[])
 		    "%lu updates, %lu failed", s.n_in, p.n_channels,
 		    p.n_messages, p.n_updates, s.n_failed);
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	http_client_free(p.http);
 	json_decref(p.t_message);
 	json_decref(p.t_update);
