@@ -53,6 +53,8 @@ struct stage {
 	struct record_stream *s;
 	enum engine engine;
 	char model_dir[PATH_MAX], lm_dir[PATH_MAX], kb_dir[PATH_MAX];
+	char words[PATH_MAX], cmudict[PATH_MAX + 32], generic[PATH_MAX + 32];
+	struct stt_domain_src dom;
 	const char *lm;			/* domain, generic or a file */
 	double max_seconds;
 	/* Local: loaded at the first audio job. */
@@ -93,7 +95,6 @@ static int
 load_local(struct stage *g, char *err, size_t errlen)
 {
 	char hmm[PATH_MAX + 16], lm[PATH_MAX + 32], dict[PATH_MAX + 32];
-	char cmudict[PATH_MAX + 32];
 	int64_t t = now_us();
 	struct stt_domain dom;
 
@@ -102,11 +103,8 @@ load_local(struct stage *g, char *err, size_t errlen)
 		return 0;
 	g->checked_us = t;
 	snprintf(hmm, sizeof hmm, "%s/en-us", g->model_dir);
-	snprintf(cmudict, sizeof cmudict, "%s/cmudict-en-us.dict",
-	    g->model_dir);
 	if (strcmp(g->lm, "domain") == 0) {
-		if (stt_domain_model(g->lm_dir, NULL, g->kb_dir, cmudict, 0,
-		    &dom, err, errlen) < 0)
+		if (stt_domain_model(&g->dom, 0, &dom, err, errlen) < 0)
 			return -1;
 		if (dom.warning[0] && !g->warned++)
 			log_warn(NULL, "domain language model: %s",
@@ -119,8 +117,8 @@ load_local(struct stage *g, char *err, size_t errlen)
 		snprintf(lm, sizeof lm, "%s", dom.lm);
 		snprintf(dict, sizeof dict, "%s", dom.dict);
 	} else if (strcmp(g->lm, "generic") == 0) {
-		snprintf(lm, sizeof lm, "%s/en-us.lm.bin", g->model_dir);
-		snprintf(dict, sizeof dict, "%s", cmudict);
+		snprintf(lm, sizeof lm, "%s", g->generic);
+		snprintf(dict, sizeof dict, "%s", g->cmudict);
 	} else {
 		/* A model of one's own: its dictionary beside it
 		 * (x.lm, x.dic), else CMU's. */
@@ -132,7 +130,7 @@ load_local(struct stage *g, char *err, size_t errlen)
 		if (cfg)
 			snprintf(dict, sizeof dict, "%s", cfg);
 		else if (access(dict, R_OK) != 0)
-			snprintf(dict, sizeof dict, "%s", cmudict);
+			snprintf(dict, sizeof dict, "%s", g->cmudict);
 	}
 	stt_local_free(g->local);
 	g->local = stt_local_new(hmm, lm, dict, err, errlen);
@@ -477,13 +475,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 static int
 build_lm(struct stage *g)
 {
-	char cmudict[PATH_MAX + 32], err[1024];
+	char err[1024];
 	struct stt_domain d;
 
-	snprintf(cmudict, sizeof cmudict, "%s/cmudict-en-us.dict",
-	    g->model_dir);
-	if (stt_domain_model(g->lm_dir, NULL, g->kb_dir, cmudict, 1, &d, err,
-	    sizeof err) < 0) {
+	if (stt_domain_model(&g->dom, 1, &d, err, sizeof err) < 0) {
 		log_error(NULL, "domain language model: %s", err);
 		return EX_DATAERR;
 	}
@@ -493,11 +488,12 @@ build_lm(struct stage *g)
 		fprintf(stderr, "%s: %zu sentences, %zu words from %zu "
 		    "knowledge-base documents, %zu incidents and %zu runbooks"
 		    "; %zu words in the model: %zu from the dictionary, %zu "
-		    "plurals, %zu compounds, %zu spelled as letters, %zu left "
-		    "out (%zu occurrences; listed in %s); %zu bigrams, %zu "
-		    "trigrams\n", log_prog(), d.rep.sentences, d.rep.tokens,
-		    d.kb_docs, d.incidents, d.runbooks, d.rep.vocab,
-		    d.rep.known, d.rep.plural, d.rep.joined, d.rep.spelled,
+		    "plurals, %zu compounds, %zu spelled as letters, %zu "
+		    "common English words; %zu left out (%zu occurrences; "
+		    "listed in %s); %zu bigrams, %zu trigrams\n", log_prog(),
+		    d.rep.sentences, d.rep.tokens, d.kb_docs, d.incidents,
+		    d.runbooks, d.rep.vocab, d.rep.known, d.rep.plural,
+		    d.rep.joined, d.rep.spelled, d.rep.background,
 		    d.rep.dropped, d.rep.dropped_tokens, d.oov,
 		    d.rep.ngrams[1], d.rep.ngrams[2]);
 	printf("%s\n", d.lm);
@@ -512,7 +508,9 @@ setup(struct stage *g, char *err, size_t errlen)
 	const char *sid = config_get("TWILIO_ACCOUNT_SID", NULL);
 	const char *tw = config_get("TWILIO_API_URL",
 	    "https://api.twilio.com");
-	long max_s, timeout;
+	long max_s, timeout, common;
+	const char *weight;
+	char *end;
 
 	if (config_long("INC_STT_MAX_SECONDS", AUDIO_MAX_SECONDS_DEFAULT, 1,
 	    86400, &max_s, err, errlen) < 0 ||
@@ -529,6 +527,25 @@ setup(struct stage *g, char *err, size_t errlen)
 		snprintf(g->lm_dir, sizeof g->lm_dir, "%.4000s/stt",
 		    config_state_dir());
 	config_share_path("kb", g->kb_dir, sizeof g->kb_dir);
+	config_share_path("stt/words.dic", g->words, sizeof g->words);
+	snprintf(g->cmudict, sizeof g->cmudict, "%s/cmudict-en-us.dict",
+	    g->model_dir);
+	snprintf(g->generic, sizeof g->generic, "%s/en-us.lm.bin",
+	    g->model_dir);
+	if (config_long("INC_STT_COMMON_WORDS", 20000, 0, 1000000, &common,
+	    err, errlen) < 0)
+		return -1;
+	weight = config_get("INC_STT_COMMON_WEIGHT", "0.1");
+	g->dom = (struct stt_domain_src){ .dir = g->lm_dir, .kb_dir =
+	    g->kb_dir, .cmudict = g->cmudict, .words = access(g->words,
+	    R_OK) == 0 ? g->words : NULL, .generic = g->generic, .common =
+	    (size_t)common, .weight = strtod(weight, &end) };
+	if (*end || end == weight || g->dom.weight < 0 ||
+	    g->dom.weight >= 1) {
+		snprintf(err, errlen, "INC_STT_COMMON_WEIGHT: a number in "
+		    "0..1, 1 excluded");
+		return -1;
+	}
 	g->lm = g->o->lm ? g->o->lm : config_get("INC_STT_LM", "domain");
 	g->language = config_get("INC_STT_LANGUAGE", "en-US");
 

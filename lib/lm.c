@@ -38,7 +38,10 @@ struct lm_dict {
 	char **phones;		/* by entry */
 	uint32_t *next;		/* by entry: next alternate, or UINT32_MAX */
 	uint32_t nent, cap;
-	char *buf;		/* the file, words and phones cut in place */
+	double *bg;		/* by word id: background probability */
+	char *buf[8];		/* the files, phones cut in place */
+	int nbuf;
+	int have_bg;
 };
 
 static uint64_t
@@ -484,20 +487,40 @@ lm_normalize(const char *text, size_t len)
 struct lm_dict *
 lm_dict_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
 	struct lm_dict *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (lm_dict_add(d, path, err, errlen) < 0) {
+		lm_dict_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+lm_dict_add(struct lm_dict *d, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
 	size_t len = 0;
+	uint32_t had = d->nent;
 	char *p, *line;
 
-	if (!f || !d) {
+	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (d->nbuf == (int)(sizeof d->buf / sizeof *d->buf)) {
+		snprintf(err, errlen, "%s: too many dictionaries", path);
 		goto fail;
 	}
-	if (getdelim(&d->buf, &len, '\0', f) < 0) {
+	if (getdelim(&d->buf[d->nbuf], &len, '\0', f) < 0) {
 		snprintf(err, errlen, "%s: empty", path);
 		goto fail;
 	}
-	for (p = d->buf; p && *p; p = line) {
+	for (p = d->buf[d->nbuf++]; p && *p; p = line) {
 		char *nl = strchr(p, '\n'), *sp, *paren;
 		uint32_t id, before;
 		line = nl ? nl + 1 : NULL;
@@ -541,14 +564,20 @@ lm_dict_load(const char *path, char *err, size_t errlen)
 				uint32_t n = d->nfirst ? d->nfirst * 2 : 65536;
 				uint32_t *fi = realloc(d->first, n *
 				    sizeof *fi);
+				double *bg;
 				if (!fi)
 					goto oom;
 				d->first = fi;
+				if (!(bg = realloc(d->bg, n * sizeof *bg)))
+					goto oom;
+				d->bg = bg;
 				d->nfirst = n;
 			}
 			d->first[id] = d->nent;
+			d->bg[id] = 0;
 		} else {
-			/* An alternate: at the end of the word's chain. */
+			/* An alternate, or the same word in a later file:
+			 * at the end of the word's chain. */
 			uint32_t e = d->first[id];
 			while (d->next[e] != UINT32_MAX)
 				e = d->next[e];
@@ -557,19 +586,28 @@ lm_dict_load(const char *path, char *err, size_t errlen)
 		d->nent++;
 	}
 	fclose(f);
-	if (d->nent == 0) {
+	if (d->nent == had) {
 		snprintf(err, errlen, "%s: no pronunciations", path);
-		lm_dict_free(d);
-		return NULL;
+		return -1;
 	}
-	return d;
+	return 0;
 oom:
 	snprintf(err, errlen, "%s: out of memory", path);
 fail:
-	if (f)
-		fclose(f);
-	lm_dict_free(d);
-	return NULL;
+	fclose(f);
+	return -1;
+}
+
+int
+lm_dict_common(struct lm_dict *d, const char *word, double p)
+{
+	uint32_t id = strtab_id(&d->words, word, strlen(word), 0);
+
+	if (id == UINT32_MAX || !(p > 0))
+		return -1;
+	d->bg[id] = p;
+	d->have_bg = 1;
+	return 0;
 }
 
 void
@@ -580,9 +618,11 @@ lm_dict_free(struct lm_dict *d)
 	/* The words point into their own copies; phones into buf. */
 	strtab_free(&d->words, 1);
 	free(d->first);
+	free(d->bg);
 	free(d->phones);
 	free(d->next);
-	free(d->buf);
+	for (int i = 0; i < d->nbuf; i++)
+		free(d->buf[i]);
 	free(d);
 }
 
@@ -706,6 +746,16 @@ static const char *const letter[26] = { "EY", "B IY", "S IY", "D IY",
 	"EH M", "EH N", "OW", "P IY", "K Y UW", "AA R", "EH S", "T IY",
 	"Y UW", "V IY", "D AH B AH L Y UW", "EH K S", "W AY", "Z IY" };
 
+/* Whether the len bytes at w are a word of the dictionary that is also
+ * common English (any word, when no background was given). */
+static int
+common(const struct lm_dict *d, const char *w, size_t len)
+{
+	uint32_t id = strtab_id((struct strtab *)&d->words, w, len, 0);
+
+	return id != UINT32_MAX && (!d->have_bg || d->bg[id] > 0);
+}
+
 /* Where word w's pronunciation comes from; *split for a compound. */
 static enum origin
 resolve(const struct lm_dict *d, const char *w, size_t *split)
@@ -717,10 +767,10 @@ resolve(const struct lm_dict *d, const char *w, size_t *split)
 	if (len >= 4 && w[len - 1] == 's' && w[len - 2] != 's' &&
 	    dict_find(d, w, len - 1) != UINT32_MAX)
 		return O_PLURAL;
-	/* The longest first part wins: "failover" is fail + over. */
+	/* The longest first part wins: "failover" is fail + over.  Both
+	 * parts must be common words, or "retries" would be ret + ries. */
 	for (i = len >= 6 ? len - 3 : 0; i >= 3 && len >= 6; i--)
-		if (dict_find(d, w, i) != UINT32_MAX &&
-		    dict_find(d, w + i, len - i) != UINT32_MAX) {
+		if (common(d, w, i) && common(d, w + i, len - i)) {
 			*split = i;
 			return O_JOINED;
 		}
@@ -758,12 +808,14 @@ lg(double p)
 }
 
 int
-lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
-    FILE *dic, FILE *oov, struct lm_report *rep, char *err, size_t errlen)
+lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
+    FILE *arpa, FILE *dic, FILE *oov, struct lm_report *rep, char *err,
+    size_t errlen)
 {
-	uint32_t nw = t->words.n, *map = NULL, *cnt = NULL;
+	uint32_t nw, corpus = t->words.n, *map = NULL, *cnt = NULL;
 	unsigned char *orig = NULL;
 	size_t *split = NULL;
+	double *bgp = NULL, Z = 0;
 	struct ngtab tab[3] = { { 0 } };
 	struct ngram *sorted[3] = { NULL };
 	size_t i, V = 0, N = 0, T0 = 0;
@@ -776,12 +828,31 @@ lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
 		snprintf(err, errlen, "no text to learn from");
 		return -1;
 	}
+	if (!d->have_bg)
+		bg_weight = 0;
+	/* Common English joins the vocabulary, seen or not. */
+	if (bg_weight > 0)
+		for (uint32_t w = 0; w < d->words.n; w++)
+			if (d->bg[w] > 0 && strtab_id(&t->words,
+			    d->words.str[w], strlen(d->words.str[w]), 1) ==
+			    UINT32_MAX)
+				goto oom;
+	nw = t->words.n;
 	map = malloc(nw * sizeof *map);
 	cnt = calloc(nw, sizeof *cnt);
 	orig = malloc(nw);
 	split = calloc(nw, sizeof *split);
-	if (!map || !cnt || !orig || !split)
+	bgp = calloc(nw, sizeof *bgp);
+	if (!map || !cnt || !orig || !split || !bgp)
 		goto oom;
+	for (uint32_t w = ID_UNK + 1; bg_weight > 0 && w < nw; w++) {
+		uint32_t id = strtab_id((struct strtab *)&d->words,
+		    t->words.str[w], strlen(t->words.str[w]), 0);
+		if (id != UINT32_MAX)
+			Z += bgp[w] = d->bg[id];
+		if (w >= corpus)
+			rep->background++;
+	}
 	for (i = 0; i < t->n; i++)
 		cnt[t->ids[i]]++;
 	for (uint32_t w = 0; w < nw; w++) {
@@ -789,7 +860,7 @@ lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
 		    resolve(d, t->words.str[w], &split[w]);
 		map[w] = orig[w] == O_DROPPED ? ID_UNK : w;
 		switch (orig[w]) {
-		case O_KNOWN: rep->known++; break;
+		case O_KNOWN: rep->known += w < corpus; break;
 		case O_PLURAL: rep->plural++; break;
 		case O_JOINED: rep->joined++; break;
 		case O_SPELLED: rep->spelled++; break;
@@ -829,9 +900,12 @@ lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
 		i++;
 	}
 	/* <unk> is in every model, seen or not: the uniform share of the
-	 * unigrams keeps it a probability. */
+	 * unigrams keeps it a probability; so are the common words. */
 	if (!ng_get(&tab[0], key1(ID_UNK), 1))
 		goto oom;
+	for (uint32_t w = corpus; w < nw; w++)
+		if (!ng_get(&tab[0], key1(w), 1))
+			goto oom;
 	/* Contexts: what followed each, and how many distinct. */
 	for (int o = 1; o < 3; o++)
 		for (i = 0; i < tab[o].cap; i++) {
@@ -856,8 +930,14 @@ lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
 		struct ngram *g = &tab[0].e[i];
 		if (!g->key)
 			continue;
+		/* Witten-Bell with the uniform distribution, mixed with
+		 * the common words' own: a report may say what the
+		 * knowledge base never did. */
 		g->p = ((double)g->c + (double)T0 / (double)V) /
 		    (double)(N + T0);
+		if (bg_weight > 0)
+			g->p = (1 - bg_weight) * g->p + bg_weight *
+			    bgp[kid(g->key, 0)] / Z;
 		g->bow = g->succ_t ? (double)g->succ_t / (double)(g->succ_c +
 		    g->succ_t) : 1.0;
 	}
@@ -966,5 +1046,6 @@ out:
 	free(cnt);
 	free(orig);
 	free(split);
+	free(bgp);
 	return rc;
 }

@@ -18,7 +18,8 @@
  *   p(w|h) = (c(h w) + T(h) p(w|h')) / (c(h) + T(h))
  * with c(h) the count of the context, T(h) the number of distinct words
  * seen after it and h' the context shortened by one word; unigrams
- * interpolate with the uniform distribution.  In ARPA terms an n-gram seen
+ * interpolate with the uniform distribution, and are mixed with the
+ * unigrams of common English when lm_build() is given some.  In ARPA terms an n-gram seen
  * in training is written with its interpolated probability and a context's
  * backoff weight is T(h) / (c(h) + T(h)), the mass left to the shorter
  * context: so the file gives every word exactly the interpolated
@@ -26,9 +27,8 @@
  *
  * Words the pronunciation dictionary lacks: a plural of a dictionary word
  * ("timeouts") takes the stem's pronunciation and the ending that follows
- * its last sound; a compound of two dictionary
- * words ("failover", "healthcheck") is given the two pronunciations one
- * after the other; a word of at most four letters is taken for an acronym
+ * its last sound; a compound of two common words ("failover",
+ * "healthcheck") is given the two pronunciations one after the other; a word of at most four letters is taken for an acronym
  * and spelled ("ntp" as N, T, P); any other word becomes <unk>, and
  * lm_build() lists it.
  */
@@ -68,24 +68,44 @@ char *lm_normalize(const char *text, size_t len);
 struct lm_dict *lm_dict_load(const char *path, char *err, size_t errlen);
 void lm_dict_free(struct lm_dict *d);
 
+/*
+ * Add the pronunciations of another file of the same format (words of
+ * one's own trade): a word both files have gets both.  0, or -1 with the
+ * reason in err.
+ */
+int lm_dict_add(struct lm_dict *d, const char *path, char *err,
+    size_t errlen);
+
+/*
+ * Mark word as common English with probability p (from a general model's
+ * unigrams): lm_build() lets the model fall back on such words, and only
+ * compounds of them are taken for compounds.  -1 when the dictionary lacks
+ * the word.
+ */
+int lm_dict_common(struct lm_dict *d, const char *word, double p);
+
 /* Building. */
 
 struct lm_report {
 	size_t sentences, tokens;	/* utterances and words read */
-	size_t vocab;			/* words in the model, <s> </s> <unk> too */
+	size_t vocab;		/* words in the model, <s> </s> <unk> too */
 	size_t known, plural, joined, spelled, dropped; /* word types */
+	size_t background;		/* common words the text lacks */
 	size_t dropped_tokens;		/* occurrences turned into <unk> */
 	size_t ngrams[3];		/* unigrams, bigrams, trigrams */
 };
 
 /*
- * Write the trigram model of t to arpa, the pronunciation of each of its
- * words to dic (pocketsphinx's format), and, when oov is not NULL, one line
- * per word not in the dictionary saying what became of it ("plural",
- * "joined", "spelled", "dropped") with its count.  Returns 0, or -1 with the reason
- * in err (no words at all, out of memory, a write failed).
+ * Write the trigram model of t to arpa, its unigrams mixed with weight
+ * bg_weight with the common words of d (lm_dict_common()), which join the
+ * vocabulary; the pronunciation of each of its words to dic (pocketsphinx's
+ * format); and, when oov is not NULL, one line per word not in the
+ * dictionary saying what became of it ("plural", "joined", "spelled",
+ * "dropped") with its count.  Returns 0, or -1 with the reason in err (no
+ * words at all, out of memory, a write failed).
  */
-int lm_build(struct lm_text *t, const struct lm_dict *d, FILE *arpa,
-    FILE *dic, FILE *oov, struct lm_report *rep, char *err, size_t errlen);
+int lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
+    FILE *arpa, FILE *dic, FILE *oov, struct lm_report *rep, char *err,
+    size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/ngram_model.h>
 
 #include "fs.h"
 #include "store.h"
@@ -389,6 +390,22 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct wordprob {
+	double p;
+	const char *w;
+};
+
+/* Most probable first; equal ones by word, so the choice is stable. */
+static int
+cmp_prob(const void *a, const void *b)
+{
+	const struct wordprob *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? 1 : -1;
+	return strcmp(x->w, y->w);
+}
+
 static int
 is_runbook(const char *name)
 {
@@ -474,8 +491,8 @@ front_id(const char *text, char *id, size_t len)
 static int
 has_id(const struct sources *s, const char *id)
 {
-	return *id && bsearch(&id, s->ids, s->nids, sizeof *s->ids,
-	    cmp_str) != NULL;
+	return *id && s->nids && bsearch(&id, s->ids, s->nids,
+	    sizeof *s->ids, cmp_str) != NULL;
 }
 
 static char *
@@ -495,17 +512,68 @@ slurp(const char *path)
 	return buf;
 }
 
+/* Mark the n most probable words of a general model as common. */
 static int
-write_model(struct sources *src, const char *cmudict,
+mark_common(struct lm_dict *d, const char *generic, size_t n, char *err,
+    size_t errlen)
+{
+	logmath_t *lmath;
+	ngram_model_t *m;
+	struct wordprob *v = NULL;
+	uint32_t total, k = 0;
+	int rc = -1;
+
+	err_set_logfp(NULL);
+	lmath = logmath_init(1.0001, 0, 0);
+	m = lmath ? ngram_model_read(NULL, generic,
+	    NGRAM_AUTO, lmath) : NULL;
+
+	if (!m) {
+		snprintf(err, errlen, "cannot read the language model %s",
+		    generic);
+		logmath_free(lmath);
+		return -1;
+	}
+	total = ngram_model_get_counts(m)[0];
+	if (!(v = malloc(total * sizeof *v))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < total; i++) {
+		const char *w = ngram_word(m, (int32)i);
+		if (!w || w[0] == '<' || w[0] == '[' || w[0] == '\'')
+			continue;
+		v[k].w = w;
+		v[k++].p = logmath_exp(lmath, ngram_prob(m, &w, 1));
+	}
+	qsort(v, k, sizeof *v, cmp_prob);
+	for (uint32_t i = 0, marked = 0; i < k && marked < n; i++)
+		marked += lm_dict_common(d, v[i].w, v[i].p) == 0;
+	rc = 0;
+out:
+	free(v);
+	ngram_model_free(m);
+	logmath_free(lmath);
+	return rc;
+}
+
+static int
+write_model(struct sources *src, const struct stt_domain_src *in,
     struct stt_domain *out, char *err, size_t errlen)
 {
 	char tl[PATH_MAX + 16], td[PATH_MAX + 16], to[PATH_MAX + 16];
-	struct lm_dict *d = lm_dict_load(cmudict, err, errlen);
+	struct lm_dict *d = lm_dict_load(in->cmudict, err, errlen);
 	FILE *fl = NULL, *fd = NULL, *fo = NULL;
 	int rc = -1;
 
 	if (!d)
 		return -1;
+	if ((in->words && lm_dict_add(d, in->words, err, errlen) < 0) ||
+	    (in->generic && in->common && mark_common(d, in->generic,
+	    in->common, err, errlen) < 0)) {
+		lm_dict_free(d);
+		return -1;
+	}
 	snprintf(tl, sizeof tl, "%s.%ld", out->lm, (long)getpid());
 	snprintf(td, sizeof td, "%s.%ld", out->dict, (long)getpid());
 	snprintf(to, sizeof to, "%s.%ld", out->oov, (long)getpid());
@@ -514,7 +582,8 @@ write_model(struct sources *src, const char *cmudict,
 		snprintf(err, errlen, "%s: %s", out->lm, strerror(errno));
 		goto out;
 	}
-	if (lm_build(src->text, d, fl, fd, fo, &out->rep, err, errlen) < 0)
+	if (lm_build(src->text, d, in->weight, fl, fd, fo, &out->rep, err,
+	    errlen) < 0)
 		goto out;
 	if (fclose(fl) != 0 || fclose(fd) != 0 || fclose(fo) != 0) {
 		fl = fd = fo = NULL;
@@ -546,16 +615,29 @@ out:
 	return rc;
 }
 
+/* Size and time of a file, for the stamp ("-" when there is none). */
+static void
+file_sig(const char *path, char *out, size_t len)
+{
+	struct stat sb;
+
+	if (path && stat(path, &sb) == 0)
+		snprintf(out, len, "%s %lld %lld", path, (long long)sb.st_size,
+		    (long long)sb.st_mtime);
+	else
+		snprintf(out, len, "-");
+}
+
 int
-stt_domain_model(const char *dir, const char *store_url,
-    const char *kb_dir, const char *cmudict, int force,
+stt_domain_model(const struct stt_domain_src *in, int force,
     struct stt_domain *out, char *err, size_t errlen)
 {
 	char stamp_path[PATH_MAX + 16], tmp[PATH_MAX + 32], kbstamp[256];
-	char stamp[3 * PATH_MAX], e2[512], **books = NULL, *old = NULL;
+	char stamp[6 * PATH_MAX], e2[512], **books = NULL, *old = NULL;
+	char sd[PATH_MAX + 64], sw[PATH_MAX + 64], sg[PATH_MAX + 64];
+	const char *dir = in->dir, *kb_dir = in->kb_dir;
 	struct sources src = { 0 };
 	struct store *st = NULL;
-	struct stat sb;
 	uint64_t sig;
 	size_t nbooks = 0;
 	int rc = -1, have;
@@ -572,7 +654,8 @@ stt_domain_model(const char *dir, const char *store_url,
 	snprintf(stamp_path, sizeof stamp_path, "%.4000s/domain.stamp", dir);
 	have = access(out->lm, R_OK) == 0 && access(out->dict, R_OK) == 0;
 
-	if (store_open(&st, store_url, STORE_DRY_RUN, e2, sizeof e2) < 0 ||
+	if (store_open(&st, in->store_url, STORE_DRY_RUN, e2,
+	    sizeof e2) < 0 ||
 	    store_kb_stamp(st, kbstamp, sizeof kbstamp, e2, sizeof e2) < 0) {
 		snprintf(out->warning, sizeof out->warning, "%s", e2);
 		if (st)
@@ -583,16 +666,19 @@ stt_domain_model(const char *dir, const char *store_url,
 		snprintf(kbstamp, sizeof kbstamp, "none");
 	}
 	books = list_runbooks(kb_dir, &nbooks, &sig);
-	if (stat(cmudict, &sb) < 0) {
-		snprintf(err, errlen, "dictionary %s: %s", cmudict,
+	if (access(in->cmudict, R_OK) < 0) {
+		snprintf(err, errlen, "dictionary %s: %s", in->cmudict,
 		    strerror(errno));
 		goto out;
 	}
+	file_sig(in->cmudict, sd, sizeof sd);
+	file_sig(in->words, sw, sizeof sw);
+	file_sig(in->common ? in->generic : NULL, sg, sizeof sg);
 	/* The builder's version first: a better tokenizer remakes models. */
-	snprintf(stamp, sizeof stamp, "inc-stt domain model 1\nstore %s\n"
-	    "runbooks %s %zu %016llx\ndictionary %s %lld %lld\n",
-	    kbstamp, kb_dir ? kb_dir : "-", nbooks, (unsigned long long)sig,
-	    cmudict, (long long)sb.st_size, (long long)sb.st_mtime);
+	snprintf(stamp, sizeof stamp, "inc-stt domain model 2\nstore %s\n"
+	    "runbooks %s %zu %016llx\ndictionary %s\nwords %s\n"
+	    "common %s %zu %g\n", kbstamp, kb_dir ? kb_dir : "-", nbooks,
+	    (unsigned long long)sig, sd, sw, sg, in->common, in->weight);
 	if (!force && have && (old = slurp(stamp_path)) &&
 	    strcmp(old, stamp) == 0) {
 		rc = 0;
@@ -628,7 +714,7 @@ stt_domain_model(const char *dir, const char *store_url,
 	}
 	if (src.oom)
 		goto oom;
-	if (write_model(&src, cmudict, out, err, errlen) < 0)
+	if (write_model(&src, in, out, err, errlen) < 0)
 		goto out;
 	snprintf(tmp, sizeof tmp, "%s.%ld", stamp_path, (long)getpid());
 	if (!(f = fopen(tmp, "w")) || fputs(stamp, f) < 0 ||

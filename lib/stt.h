@@ -90,17 +90,29 @@ struct stt_domain {
 	char warning[512];		/* the store could not be read... */
 };
 
+/* What the domain model is made of, besides the knowledge base. */
+struct stt_domain_src {
+	const char *dir;	/* where the model lives */
+	const char *store_url;	/* NULL: the default database */
+	const char *kb_dir;	/* the shipped runbooks, or NULL */
+	const char *cmudict;	/* pronunciations */
+	const char *words;	/* more of them, for our trade, or NULL */
+	const char *generic;	/* a general English model, or NULL */
+	size_t common;		/* how many of its words to mix in */
+	double weight;		/* with what share of the unigrams */
+};
+
 /*
- * Make sure dir holds the domain model of the current knowledge base:
- * compare its stamp with the store's (store_url NULL: the default
- * database) and the runbooks in kb_dir (NULL: none), and build it again
- * from them when it differs, or always with force.  cmudict is the
- * dictionary pronunciations come from.  When the store cannot be opened,
- * a model already there is kept, else one is made from the runbooks
- * alone, and warning says so.  0, or -1 with the reason in err.
+ * Make sure src->dir holds the domain model of the current knowledge
+ * base: compare its stamp with the store's and with the files it is made
+ * of, and build it again when it differs, or always with force.  The
+ * `common` most frequent words of the generic model join the vocabulary
+ * (a caller says "this morning" though no runbook does).  When the store
+ * cannot be opened, a model already there is kept, else one is made from
+ * the runbooks alone, and warning says so.  0, or -1 with the reason in
+ * err.
  */
-int stt_domain_model(const char *dir, const char *store_url,
-    const char *kb_dir, const char *cmudict, int force,
+int stt_domain_model(const struct stt_domain_src *src, int force,
     struct stt_domain *out, char *err, size_t errlen);
 
 #endif
