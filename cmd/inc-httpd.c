@@ -834,6 +834,51 @@ voice_report_in(struct server *s, struct httpd_req *req,
 	    "was taken. Goodbye."));
 }
 
+/*
+ * A request to Twilio takes up to seconds: the other handlers run
+ * meanwhile.  It gets a Twilio client of its own (a client serves one
+ * thread at a time), and the store is looked up again after it, since
+ * another handler may have closed it on a failure.
+ */
+struct dialing {
+	struct server *s;
+	struct httpd_req *req;
+};
+
+static void
+dial_unlock(struct oncall *oc)
+{
+	httpd_unlock(((struct dialing *)oc->lock_arg)->req);
+}
+
+static void
+dial_relock(struct oncall *oc)
+{
+	struct dialing *d = oc->lock_arg;
+
+	httpd_relock(d->req);
+	oc->st = d->s->st;
+}
+
+/* A copy of the server's on-call list that dials as above; tw NULL on
+ * ENOMEM. */
+static void
+dialer(struct server *s, struct httpd_req *req, struct dialing *d,
+    struct oncall *oc)
+{
+	char err[256];
+	int on;
+
+	*oc = s->oc;
+	d->s = s;
+	d->req = req;
+	oc->st = s->st;
+	oc->tw = twilio_new(0, &on, err, sizeof err);
+	oc->unlock = dial_unlock;
+	oc->relock = dial_relock;
+	oc->lock_arg = d;
+}
+
 /* .../ack?incident=ID: the key pressed in an incident call. */
 static int
 voice_ack(struct server *s, struct httpd_req *req, const char *id,
@@ -870,11 +915,20 @@ voice_ack(struct server *s, struct httpd_req *req, const char *id,
 		    "you. Goodbye."));
 	}
 	if (d && strcmp(d, "2") == 0 && s->tw) {
+		struct dialing dl;
+		struct oncall oc;
+
+		dialer(s, req, &dl, &oc);
 		/* From this call only: a second 2 rings nobody more. */
-		rc = oncall_escalate(&s->oc, rec, rfc3339_usec_now(),
-		    twilio_param(p, n, "CallSid") ? twilio_param(p, n,
-		    "CallSid") : "", &call, NULL, err, sizeof err);
-		if (call && oncall_save(&s->oc, rec, call, e2, sizeof e2) < 0)
+		if (oc.tw)
+			rc = oncall_escalate(&oc, rec, rfc3339_usec_now(),
+			    twilio_param(p, n, "CallSid") ? twilio_param(p, n,
+			    "CallSid") : "", &call, NULL, err, sizeof err);
+		else
+			rc = -1, snprintf(err, sizeof err, "out of memory");
+		twilio_free(oc.tw);
+		if (call && (!(oc.st = store(s, e2, sizeof e2)) ||
+		    oncall_save(&oc, rec, call, e2, sizeof e2) < 0))
 			log_error(id, "store: %s", e2);
 		if (rc < 0)
 			log_error(id, "escalation: %s", err);
@@ -1002,9 +1056,15 @@ post_call_notification(struct server *s, struct httpd_req *req)
 		    "configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
 		    "TWILIO_FROM, INC_PUBLIC_URL)");
 	else {
-		s->oc.st = store(s, err, sizeof err);
-		if (oncall_oneoff(&s->oc, id, to, sev, msg, rfc3339_usec_now(),
-		    &call, NULL, err, sizeof err) < 0) {
+		struct dialing dl;
+		struct oncall oc;
+
+		store(s, err, sizeof err);
+		dialer(s, req, &dl, &oc);
+		if (!oc.tw || oncall_oneoff(&oc, id, to, sev, msg,
+		    rfc3339_usec_now(), &call, NULL, err, sizeof err) < 0) {
+			if (!oc.tw)
+				snprintf(err, sizeof err, "out of memory");
 			log_error(id, "call: %s", err);
 			rc = httpd_respond(req, 502, json_pack("{s:s, s:O?}",
 			    "error", err, "call", call), NULL);
@@ -1016,6 +1076,7 @@ post_call_notification(struct server *s, struct httpd_req *req)
 			    "status", record_str(call, "status"), "to",
 			    record_str(call, "to"), "incidentId", id), NULL);
 		}
+		twilio_free(oc.tw);
 	}
 	json_decref(call);
 	json_decref(body);

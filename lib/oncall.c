@@ -221,7 +221,11 @@ dial(struct oncall *oc, const char *id, const char *to, const char *twiml,
 
 	snprintf(cb, sizeof cb, "%s/api/twilio/voice/status?incident=%s",
 	    oc->public_url, id);
+	if (oc->unlock)
+		oc->unlock(oc);
 	rc = twilio_call(oc->tw, to, twiml, cb, &out, err, errlen);
+	if (oc->relock)
+		oc->relock(oc);
 	if (rc == 0 && out.dry_run) {
 		if (dry)
 			*dry = out.dry_run;

@@ -41,6 +41,12 @@ struct oncall {
 	struct store *st;		/* borrowed; NULL: no memory */
 	const char *actor;		/* who the timeline says acted */
 	int dry_run;
+	/* When set, called around each request to Twilio, so that a
+	 * server's other requests run meanwhile (inc-httpd's handler lock);
+	 * relock may change st, for the calls to the store after it. */
+	void (*unlock)(struct oncall *oc);
+	void (*relock)(struct oncall *oc);
+	void *lock_arg;
 };
 
 /*

@@ -28,6 +28,7 @@ Modes:
     --rate-limit N     the first N creates get 429 (never processed)
     --retry-after S    send Retry-After: S with those 429s
     --status N         every create gets N (a 500, say) with an error body
+    --delay MS         wait MS milliseconds before answering a create
     --drop             read each create, log it, then close the connection
                        without answering: the client cannot know whether
                        the call was made
@@ -104,6 +105,8 @@ class Handler(RecordingHandler):
         with self.server.lock:
             self.server.creates += 1
             k = self.server.creates
+        if o.delay:
+            time.sleep(o.delay / 1000.0)
         if o.drop:
             rec["status"] = None
             rec["end"] = time.time()
@@ -168,6 +171,7 @@ def main():
     p.add_argument("--rate-limit", type=int, default=0, metavar="N")
     p.add_argument("--retry-after", default="")
     p.add_argument("--status", type=int, default=0, metavar="N")
+    p.add_argument("--delay", type=int, default=0, metavar="MS")
     p.add_argument("--drop", action="store_true")
     p.add_argument("--lifetime", type=float, default=120)
     opts = p.parse_args()
