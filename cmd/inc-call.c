@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sysexits.h>
 
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "oncall.h"
@@ -42,8 +43,9 @@
 #define STAGE "inc-call"
 
 struct opts {
-	int min_sev, escalate, check, dry_run, strict, quiet;
-	const char *db, *reject, *now, *to, *incident, *message;
+	struct cli_opts cli;
+	int min_sev, escalate, check;
+	const char *db, *now, *to, *incident, *message;
 };
 
 struct caller {
@@ -72,7 +74,7 @@ level(const char *s)
 static struct store *
 store(struct caller *c, char *err, size_t errlen)
 {
-	if (!c->st && store_open(&c->st, c->o->db, c->o->dry_run ?
+	if (!c->st && store_open(&c->st, c->o->db, c->o->cli.dry_run ?
 	    STORE_DRY_RUN : 0, err, errlen) < 0)
 		c->st = NULL;
 	c->oc.st = c->st;
@@ -127,7 +129,7 @@ one(json_t *rec, void *arg)
 		return RECORD_PASS;
 	}
 	/* Without the timeline a replay would ring again: no call then. */
-	if (!c->o->dry_run && !store(c, err, sizeof err)) {
+	if (!c->o->cli.dry_run && !store(c, err, sizeof err)) {
 		record_add_error(rec, STAGE, "store: %s: nobody called, since "
 		    "the call could not be remembered", err);
 		return RECORD_PASS;
@@ -141,7 +143,7 @@ one(json_t *rec, void *arg)
 		record_add_error(rec, STAGE, "call: %s", err);
 	else if (rc == 0)
 		log_info(id, "step 1 was rung before: not again");
-	else if (!c->o->dry_run)
+	else if (!c->o->cli.dry_run)
 		log_info(id, "rang step 1 (%s): %s", record_str(call, "to"),
 		    record_str(call, "sid"));
 	return RECORD_PASS;
@@ -194,7 +196,7 @@ escalate(struct caller *c)
 			    json_integer_value(json_object_get(call, "step")),
 			    err);
 			failed = 1;
-		} else if (rc > 0 && !c->o->dry_run)
+		} else if (rc > 0 && !c->o->cli.dry_run)
 			log_info(id, "escalated to step %lld (%s): %s",
 			    (long long)json_integer_value(json_object_get(call,
 			    "step")), record_str(call, "to"), record_str(call,
@@ -216,7 +218,7 @@ escalate(struct caller *c)
 		json_decref(call);
 	}
 	json_decref(open);
-	return failed && c->o->strict ? 1 : 0;
+	return failed && c->o->cli.strict ? 1 : 0;
 }
 
 /* One-off: --to --incident --message */
@@ -227,7 +229,7 @@ oneoff(struct caller *c)
 	json_t *call, *dry, *out;
 	int rc;
 
-	if (!c->o->dry_run && !store(c, err, sizeof err))
+	if (!c->o->cli.dry_run && !store(c, err, sizeof err))
 		log_warn(c->o->incident, "store: %s: the call is not recorded "
 		    "in the timeline", err);
 	rc = oncall_oneoff(&c->oc, c->o->incident, c->o->to, NULL,
@@ -251,13 +253,6 @@ oneoff(struct caller *c)
 }
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum { O_CHECK = 256, O_NOW, O_TO, O_INCIDENT, O_MESSAGE };
@@ -265,17 +260,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "min-severity", required_argument, NULL, 's' },
 		{ "escalate", no_argument, NULL, 'e' },
 		{ "db", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "reject", required_argument, NULL, 'R' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_QUIET,
+		CLI_OPT_REJECT,
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "now", required_argument, NULL, O_NOW },
 		{ "to", required_argument, NULL, O_TO },
 		{ "incident", required_argument, NULL, O_INCIDENT },
 		{ "message", required_argument, NULL, O_MESSAGE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -286,7 +280,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 's':
 			if ((o->min_sev = level(optarg)) < 0)
-				usage_error("--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'e':
@@ -294,18 +288,6 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 			o->db = optarg;
-			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
 			break;
 		case O_CHECK:
 			o->check = 1;
@@ -322,27 +304,19 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case O_MESSAGE:
 			o->message = optarg;
 			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-call %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 	if ((o->to || o->incident || o->message) &&
 	    !(o->to && o->incident && o->message))
-		usage_error("--to, --incident and --message go together", "");
+		cli_usage_error(USAGE, "--to, --incident and --message go together", "");
 	if (o->to && !oncall_number_valid(o->to))
-		usage_error("--to: an E.164 number (+ and 8 to 15 digits)",
+		cli_usage_error(USAGE, "--to: an E.164 number (+ and 8 to 15 digits)",
 		    "");
 	if (o->escalate + o->check + (o->to != NULL) > 1)
-		usage_error("--escalate, --check and --to exclude each other",
+		cli_usage_error(USAGE, "--escalate, --check and --to exclude each other",
 		    "");
 }
 
@@ -378,7 +352,7 @@ main(int argc, char *argv[])
 	log_init("inc-call");
 	sig_setup();
 	parse_opts(argc, argv, &o);
-	if (o.quiet)
+	if (o.cli.quiet)
 		config_set("INC_LOG_LEVEL", "error");
 	if (record_stage_init(&s, err, sizeof err) < 0) {
 		log_error(NULL, "%s", err);
@@ -395,12 +369,12 @@ main(int argc, char *argv[])
 	}
 	if (clock_now(&o, &c.now) < 0)
 		return EX_CONFIG;
-	c.tw = twilio_new(o.dry_run, &c.configured, err, sizeof err);
+	c.tw = twilio_new(o.cli.dry_run, &c.configured, err, sizeof err);
 	if (!c.tw && c.configured) {
 		log_error(NULL, "%s", err);
 		return EX_CONFIG;
 	}
-	if (oncall_init(&c.oc, c.tw, NULL, o.dry_run, err, sizeof err) < 0) {
+	if (oncall_init(&c.oc, c.tw, NULL, o.cli.dry_run, err, sizeof err) < 0) {
 		log_error(NULL, "%s", err);
 		twilio_free(c.tw);
 		return EX_CONFIG;
@@ -417,7 +391,7 @@ main(int argc, char *argv[])
 		} else if (twilio_check(c.tw, err, sizeof err) < 0) {
 			log_error(NULL, "%s", err);
 			rc = EX_UNAVAILABLE;
-		} else if (!o.quiet)
+		} else if (!o.cli.quiet)
 			printf("Twilio accepts the credentials of "
 			    "TWILIO_ACCOUNT_SID\n");
 		goto out;
@@ -449,17 +423,12 @@ main(int argc, char *argv[])
 			rc = escalate(&c);
 		goto out;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	s.out = stdout;
-	s.strict = o.strict;
 	rc = record_stream_run(&s, 0, one, &c);
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	oncall_free(&c.oc);
 	twilio_free(c.tw);
 	if (c.st)
