@@ -31,6 +31,7 @@
 #include "embed.h"
 #include "form.h"
 #include "fs.h"
+#include "hex.h"
 #include "httpd.h"
 #include "json.h"
 #include "id.h"
@@ -146,18 +147,6 @@ store_failed(struct server *s, const char *err)
 
 /* Bearer tokens */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* INC_API_TOKENS_FILE: SHA-256 hex digests, one a line, '#' comments. */
 static int
 load_tokens(struct server *s, const char *path)
@@ -188,7 +177,7 @@ load_tokens(struct server *s, const char *path)
 			return -1;
 		}
 		for (int i = 0; i < 32; i++) {
-			int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+			int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
 			if (hi < 0 || lo < 0) {
 				log_error(NULL, "%s: line %lu: not a SHA-256 "
 				    "hex digest", path, n);

@@ -1,20 +1,9 @@
 #include "form.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char *
 form_decode(const char *s, size_t len)
@@ -28,8 +17,8 @@ form_decode(const char *s, size_t len)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int hi = i + 2 < len ? hex(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hex(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0)
 				goto bad;
 			c = hi * 16 + lo;

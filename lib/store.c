@@ -5,6 +5,7 @@
  * rows.
  */
 #include "store.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -2202,18 +2203,6 @@ struct kbwalk {
 };
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 kb_row(void *arg, int ncols, const char *const *vals)
 {
 	struct kbwalk *w = arg;
@@ -2235,8 +2224,8 @@ kb_row(void *arg, int ncols, const char *const *vals)
 		uint32_t u = 0;
 		for (int b = 0; b < 4; b++) {
 			const char *x = h + 8 * i + 2 * (size_t)b;
-			int hi = hexval((unsigned char)x[0]);
-			int lo = hexval((unsigned char)x[1]);
+			int hi = hex_digit((unsigned char)x[0]);
+			int lo = hex_digit((unsigned char)x[1]);
 			if (hi < 0 || lo < 0)
 				return STORE_ERR;
 			u |= (uint32_t)(hi << 4 | lo) << (8 * b);

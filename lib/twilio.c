@@ -1,5 +1,6 @@
 /* twilio: webhook signatures, TwiML, the Calls API, masked numbers. */
 #include "twilio.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -238,29 +239,17 @@ twilio_valid(const char *token, const char *url,
 	return ok;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode n bytes of s into d (which has room): %XX, and + as a space. */
 static char *
-form_decode(const char *s, size_t n, char *d)
+decode_into(const char *s, size_t n, char *d)
 {
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
 		if (s[i] == '+')
 			*d++ = ' ';
 		else if (s[i] == '%' && i + 2 < n &&
-		    (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		    (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0) {
 			*d++ = (char)(hi * 16 + lo);
 			i += 2;
 		} else
@@ -295,9 +284,9 @@ twilio_form_parse(const char *body, size_t len,
 			for (eq = i; eq < e && body[eq] != '='; eq++)
 				;
 			p[*n].name = d;
-			d = form_decode(body + i, eq - i, d);
+			d = decode_into(body + i, eq - i, d);
 			p[*n].value = d;
-			d = form_decode(body + (eq < e ? eq + 1 : e),
+			d = decode_into(body + (eq < e ? eq + 1 : e),
 			    eq < e ? e - eq - 1 : 0, d);
 			(*n)++;
 		}

@@ -1,0 +1,22 @@
+/*
+ * hex: the value of one hexadecimal digit, for the decoders that meet them
+ * (%XX in forms, token digests, stored hashes).  Header-only: one line of
+ * logic, wanted by four modules.
+ */
+#ifndef INC_HEX_H
+#define INC_HEX_H
+
+/* 0..15, or -1 when c is not a hex digit (either case). */
+static inline int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+#endif
