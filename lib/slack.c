@@ -1,4 +1,5 @@
 #include "slack.h"
+#include "strbuf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -195,46 +196,20 @@ slack_template_load(const char *path, char *err, size_t errlen)
 	return t;
 }
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 /* mrkdwn gives &, < and > a meaning: they are sent escaped (Slack's
  * "Formatting text for app surfaces"). */
 static void
-put_escaped(struct sbuf *b, const char *s)
+put_escaped(struct strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '&')
-			put(b, "&amp;", 5);
+			strbuf_put(b, "&amp;", 5);
 		else if (*s == '<')
-			put(b, "&lt;", 4);
+			strbuf_put(b, "&lt;", 4);
 		else if (*s == '>')
-			put(b, "&gt;", 4);
+			strbuf_put(b, "&gt;", 4);
 		else
-			put(b, s, 1);
+			strbuf_put(b, s, 1);
 	}
 }
 
@@ -254,7 +229,7 @@ var(const json_t *vars, const char *name, size_t len)
 
 /* Cut b to max characters (code points), the last one an ellipsis. */
 static void
-cut_chars(struct sbuf *b, size_t max)
+cut_chars(struct strbuf *b, size_t max)
 {
 	size_t chars = 0, keep = 0;
 
@@ -266,7 +241,7 @@ cut_chars(struct sbuf *b, size_t max)
 		if (chars > max) {
 			b->len = keep;
 			b->s[keep] = '\0';
-			put(b, "\xe2\x80\xa6", 3);
+			strbuf_put(b, "\xe2\x80\xa6", 3);
 			return;
 		}
 	}
@@ -275,21 +250,21 @@ cut_chars(struct sbuf *b, size_t max)
 static json_t *
 fill_string(const char *t, const json_t *vars, int escape, size_t max)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	const char *p = t, *open, *close;
 	json_t *out;
 
-	put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	while ((open = strstr(p, "{{")) && (close = strstr(open + 2, "}}"))) {
-		put(&b, p, (size_t)(open - p));
+		strbuf_put(&b, p, (size_t)(open - p));
 		const char *v = var(vars, open + 2, (size_t)(close - open - 2));
 		if (escape)
 			put_escaped(&b, v);
 		else
-			put(&b, v, strlen(v));
+			strbuf_put(&b, v, strlen(v));
 		p = close + 2;
 	}
-	put(&b, p, strlen(p));
+	strbuf_put(&b, p, strlen(p));
 	if (b.oom) {
 		free(b.s);
 		return NULL;

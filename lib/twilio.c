@@ -16,59 +16,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
-
-/* A growable string; a failed append sticks (oom) so callers check once. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_fmt(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-sb_fmt(struct sbuf *b, const char *fmt, ...)
-{
-	char buf[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_put(b, buf, (size_t)n < sizeof buf ? (size_t)n :
-		    sizeof buf - 1);
-}
+#include "strbuf.h"
 
 /* Signatures */
 
@@ -87,7 +35,7 @@ twilio_sign(const char *token, const char *url,
     const struct twilio_param *params, size_t n, char sig[TWILIO_SIG_LEN])
 {
 	const struct twilio_param **v = calloc(n ? n : 1, sizeof *v);
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
@@ -96,22 +44,22 @@ twilio_sign(const char *token, const char *url,
 	for (size_t i = 0; i < n; i++)
 		v[i] = &params[i];
 	qsort(v, n, sizeof *v, cmp_param);
-	sb_str(&b, url);
+	strbuf_str(&b, url);
 	for (size_t i = 0; i < n; i++) {
 		/* A pair repeated whole counts once, as twilio-node signs it
 		 * (the vector form-duplicate-values-repeated). */
 		if (i > 0 && cmp_param(&v[i - 1], &v[i]) == 0)
 			continue;
-		sb_str(&b, v[i]->name);
-		sb_str(&b, v[i]->value);
+		strbuf_str(&b, v[i]->name);
+		strbuf_str(&b, v[i]->value);
 	}
 	free(v);
 	if (b.oom || !HMAC(EVP_sha1(), token, (int)strlen(token),
-	    (const unsigned char *)(b.p ? b.p : ""), b.len, md, &mdlen)) {
-		free(b.p);
+	    (const unsigned char *)(b.s ? b.s : ""), b.len, md, &mdlen)) {
+		free(b.s);
 		return -1;
 	}
-	free(b.p);
+	free(b.s);
 	EVP_EncodeBlock((unsigned char *)sig, md, (int)mdlen);
 	return 0;
 }
@@ -308,32 +256,32 @@ twilio_param(const struct twilio_param *params, size_t n, const char *name)
 /* TwiML */
 
 struct twilio_doc {
-	struct sbuf b;
+	struct strbuf b;
 };
 
 int
 twilio_xml_escape(const char *s, char **out, size_t *len)
 {
-	struct sbuf b = { .p = *out, .len = *len, .cap = *out ? *len + 1 :
+	struct strbuf b = { .s = *out, .len = *len, .cap = *out ? *len + 1 :
 	    0 };
 
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': sb_str(&b, "&lt;"); break;
-		case '>': sb_str(&b, "&gt;"); break;
-		case '&': sb_str(&b, "&amp;"); break;
-		case '"': sb_str(&b, "&quot;"); break;
-		case '\'': sb_str(&b, "&apos;"); break;
+		case '<': strbuf_str(&b, "&lt;"); break;
+		case '>': strbuf_str(&b, "&gt;"); break;
+		case '&': strbuf_str(&b, "&amp;"); break;
+		case '"': strbuf_str(&b, "&quot;"); break;
+		case '\'': strbuf_str(&b, "&apos;"); break;
 		default:
 			/* XML 1.0 has no place for the other C0 controls. */
 			if ((unsigned char)*s < 0x20 && *s != '\t' &&
 			    *s != '\n' && *s != '\r')
-				sb_put(&b, " ", 1);
+				strbuf_put(&b, " ", 1);
 			else
-				sb_put(&b, s, 1);
+				strbuf_put(&b, s, 1);
 		}
 	}
-	*out = b.p;
+	*out = b.s;
 	*len = b.len;
 	return b.oom ? -1 : 0;
 }
@@ -341,10 +289,10 @@ twilio_xml_escape(const char *s, char **out, size_t *len)
 static void
 esc(struct twilio_doc *d, const char *s)
 {
-	if (!d->b.oom && twilio_xml_escape(s, &d->b.p, &d->b.len) < 0)
+	if (!d->b.oom && twilio_xml_escape(s, &d->b.s, &d->b.len) < 0)
 		d->b.oom = 1;
 	/* The escape grew the buffer on its own terms. */
-	d->b.cap = d->b.p ? d->b.len + 1 : 0;
+	d->b.cap = d->b.s ? d->b.len + 1 : 0;
 }
 
 struct twilio_doc *
@@ -353,7 +301,7 @@ twilio_doc_new(void)
 	struct twilio_doc *d = calloc(1, sizeof *d);
 
 	if (d)
-		sb_str(&d->b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		strbuf_str(&d->b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
 		    "<Response>");
 	return d;
 }
@@ -363,9 +311,9 @@ twilio_say(struct twilio_doc *d, const char *text)
 {
 	if (!d)
 		return;
-	sb_str(&d->b, "<Say>");
+	strbuf_str(&d->b, "<Say>");
 	esc(d, text);
-	sb_str(&d->b, "</Say>");
+	strbuf_str(&d->b, "</Say>");
 }
 
 void
@@ -374,23 +322,23 @@ twilio_gather(struct twilio_doc *d, const char *input, int numdigits,
 {
 	if (!d)
 		return;
-	sb_str(&d->b, "<Gather input=\"");
+	strbuf_str(&d->b, "<Gather input=\"");
 	esc(d, input);
-	sb_str(&d->b, "\"");
+	strbuf_str(&d->b, "\"");
 	if (numdigits > 0)
-		sb_fmt(&d->b, " numDigits=\"%d\"", numdigits);
+		strbuf_fmt(&d->b, " numDigits=\"%d\"", numdigits);
 	if (timeout > 0)
-		sb_fmt(&d->b, " timeout=\"%d\"", timeout);
-	sb_str(&d->b, " action=\"");
+		strbuf_fmt(&d->b, " timeout=\"%d\"", timeout);
+	strbuf_str(&d->b, " action=\"");
 	esc(d, action);
-	sb_str(&d->b, "\" method=\"POST\">");
+	strbuf_str(&d->b, "\" method=\"POST\">");
 }
 
 void
 twilio_gather_end(struct twilio_doc *d)
 {
 	if (d)
-		sb_str(&d->b, "</Gather>");
+		strbuf_str(&d->b, "</Gather>");
 }
 
 void
@@ -398,12 +346,12 @@ twilio_record(struct twilio_doc *d, const char *action, int maxlength)
 {
 	if (!d)
 		return;
-	sb_str(&d->b, "<Record action=\"");
+	strbuf_str(&d->b, "<Record action=\"");
 	esc(d, action);
-	sb_str(&d->b, "\" method=\"POST\"");
+	strbuf_str(&d->b, "\" method=\"POST\"");
 	if (maxlength > 0)
-		sb_fmt(&d->b, " maxLength=\"%d\"", maxlength);
-	sb_str(&d->b, " playBeep=\"true\"/>");
+		strbuf_fmt(&d->b, " maxLength=\"%d\"", maxlength);
+	strbuf_str(&d->b, " playBeep=\"true\"/>");
 }
 
 void
@@ -411,16 +359,16 @@ twilio_redirect(struct twilio_doc *d, const char *url)
 {
 	if (!d)
 		return;
-	sb_str(&d->b, "<Redirect method=\"POST\">");
+	strbuf_str(&d->b, "<Redirect method=\"POST\">");
 	esc(d, url);
-	sb_str(&d->b, "</Redirect>");
+	strbuf_str(&d->b, "</Redirect>");
 }
 
 void
 twilio_hangup(struct twilio_doc *d)
 {
 	if (d)
-		sb_str(&d->b, "<Hangup/>");
+		strbuf_str(&d->b, "<Hangup/>");
 }
 
 char *
@@ -430,8 +378,8 @@ twilio_doc_end(struct twilio_doc *d, size_t *len)
 
 	if (!d)
 		return NULL;
-	sb_str(&d->b, "</Response>");
-	p = d->b.p;
+	strbuf_str(&d->b, "</Response>");
+	p = d->b.s;
 	if (d->b.oom) {
 		free(p);
 		p = NULL;
