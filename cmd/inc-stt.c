@@ -509,7 +509,7 @@ setup(struct stage *g, char *err, size_t errlen)
 	const char *tw = config_get("TWILIO_API_URL",
 	    "https://api.twilio.com");
 	long max_s, timeout, common;
-	const char *weight;
+	const char *weight, *sm;
 	char *end;
 
 	if (config_long("INC_STT_MAX_SECONDS", AUDIO_MAX_SECONDS_DEFAULT, 1,
@@ -544,6 +544,16 @@ setup(struct stage *g, char *err, size_t errlen)
 	    g->dom.weight >= 1) {
 		snprintf(err, errlen, "INC_STT_COMMON_WEIGHT: a number in "
 		    "0..1, 1 excluded");
+		return -1;
+	}
+	sm = config_get("INC_STT_SMOOTHING", "kneser-ney");
+	if (strcmp(sm, "kneser-ney") == 0)
+		g->dom.smoothing = LM_KNESER_NEY;
+	else if (strcmp(sm, "witten-bell") == 0)
+		g->dom.smoothing = LM_WITTEN_BELL;
+	else {
+		snprintf(err, errlen, "INC_STT_SMOOTHING: kneser-ney or "
+		    "witten-bell");
 		return -1;
 	}
 	g->lm = g->o->lm ? g->o->lm : config_get("INC_STT_LM", "domain");

@@ -640,7 +640,10 @@ dict_find(const struct lm_dict *d, const char *w, size_t len)
 struct ngram {
 	uint64_t key;		/* ids + 1, 21 bits each; 0: empty slot */
 	uint32_t c;		/* times seen */
-	uint32_t succ_c;	/* as a context: words seen after it */
+	uint32_t k;		/* the count its order estimates from: c,
+				   or with Kneser-Ney the distinct words
+				   seen before it */
+	uint32_t succ_c;	/* as a context: the k of what followed */
 	uint32_t succ_t;	/* and how many of them were distinct */
 	double p, bow;
 };
@@ -808,14 +811,15 @@ lg(double p)
 }
 
 int
-lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
-    FILE *arpa, FILE *dic, FILE *oov, struct lm_report *rep, char *err,
-    size_t errlen)
+lm_build(struct lm_text *t, const struct lm_dict *d,
+    enum lm_smoothing smoothing, double bg_weight, FILE *arpa, FILE *dic,
+    FILE *oov, struct lm_report *rep, char *err, size_t errlen)
 {
-	uint32_t nw, corpus = t->words.n, *map = NULL, *cnt = NULL;
+	uint32_t nw, *map = NULL, *cnt = NULL;
 	unsigned char *orig = NULL;
 	size_t *split = NULL;
-	double *bgp = NULL, Z = 0;
+	double *bgp = NULL, Z = 0, D[3];
+	int kn = smoothing == LM_KNESER_NEY;
 	struct ngtab tab[3] = { { 0 } };
 	struct ngram *sorted[3] = { NULL };
 	size_t i, V = 0, N = 0, T0 = 0;
@@ -850,8 +854,6 @@ lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
 		    t->words.str[w], strlen(t->words.str[w]), 0);
 		if (id != UINT32_MAX)
 			Z += bgp[w] = d->bg[id];
-		if (w >= corpus)
-			rep->background++;
 	}
 	for (i = 0; i < t->n; i++)
 		cnt[t->ids[i]]++;
@@ -860,7 +862,13 @@ lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
 		    resolve(d, t->words.str[w], &split[w]);
 		map[w] = orig[w] == O_DROPPED ? ID_UNK : w;
 		switch (orig[w]) {
-		case O_KNOWN: rep->known += w < corpus; break;
+		case O_KNOWN:
+			/* Known words the text never says are common ones. */
+			if (cnt[w])
+				rep->known++;
+			else
+				rep->background += bgp[w] > 0;
+			break;
 		case O_PLURAL: rep->plural++; break;
 		case O_JOINED: rep->joined++; break;
 		case O_SPELLED: rep->spelled++; break;
@@ -903,10 +911,30 @@ lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
 	 * unigrams keeps it a probability; so are the common words. */
 	if (!ng_get(&tab[0], key1(ID_UNK), 1))
 		goto oom;
-	for (uint32_t w = corpus; w < nw; w++)
-		if (!ng_get(&tab[0], key1(w), 1))
+	for (uint32_t w = ID_UNK + 1; w < nw; w++)
+		if (bgp[w] > 0 && !ng_get(&tab[0], key1(w), 1))
 			goto oom;
-	/* Contexts: what followed each, and how many distinct. */
+	/* The counts each order learns from.  Kneser-Ney: below the top
+	 * order, how many distinct words came before (a word seen often
+	 * but only after one other word is a poor guess elsewhere); an
+	 * n-gram that starts a sentence has nothing before it and keeps its
+	 * own count (Chen & Goodman 1998, §3). */
+	for (int o = 0; o < 3; o++)
+		for (i = 0; i < tab[o].cap; i++)
+			tab[o].e[i].k = kn && o < 2 && !(o == 1 &&
+			    kid(tab[o].e[i].key, 1) == ID_BOS) ? 0 :
+			    tab[o].e[i].c;
+	for (int o = 2; kn && o > 0; o--)
+		for (i = 0; i < tab[o].cap; i++) {
+			struct ngram *g = &tab[o].e[i], *lo;
+			if (!g->key)
+				continue;
+			lo = ng_get(&tab[o - 1], o == 1 ? key1(kid(g->key, 0)) :
+			    key2(kid(g->key, 1), kid(g->key, 0)), 0);
+			if (o == 1 || kid(lo->key, 1) != ID_BOS)
+				lo->k++;
+		}
+	/* Contexts: the counts of what followed each, how many distinct. */
 	for (int o = 1; o < 3; o++)
 		for (i = 0; i < tab[o].cap; i++) {
 			struct ngram *g = &tab[o].e[i], *h;
@@ -914,32 +942,43 @@ lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
 				continue;
 			h = ng_get(&tab[o - 1], o == 1 ? key1(kid(g->key, 1)) :
 			    key2(kid(g->key, 2), kid(g->key, 1)), 0);
-			h->succ_c += g->c;
+			h->succ_c += g->k;
 			h->succ_t++;
 		}
+	for (int o = 0; o < 3; o++) {
+		size_t n1 = 0, n2 = 0;
+		for (i = 0; i < tab[o].cap; i++) {
+			n1 += tab[o].e[i].key && tab[o].e[i].k == 1;
+			n2 += tab[o].e[i].key && tab[o].e[i].k == 2;
+		}
+		/* Ney, Essen & Kneser's estimate of the best discount. */
+		D[o] = n1 && n2 ? (double)n1 / (double)(n1 + 2 * n2) : 0.5;
+	}
 	for (i = 0; i < tab[0].cap; i++) {
 		struct ngram *g = &tab[0].e[i];
 		if (!g->key || kid(g->key, 0) == ID_BOS)
 			continue;
 		V++;
-		N += g->c;
-		T0 += g->c > 0;
+		N += g->k;
+		T0 += g->k > 0;
 	}
 	/* Probabilities, lower orders first. */
 	for (i = 0; i < tab[0].cap; i++) {
 		struct ngram *g = &tab[0].e[i];
 		if (!g->key)
 			continue;
-		/* Witten-Bell with the uniform distribution, mixed with
-		 * the common words' own: a report may say what the
+		/* Interpolated with the uniform distribution, then mixed
+		 * with the common words' own: a report may say what the
 		 * knowledge base never did. */
-		g->p = ((double)g->c + (double)T0 / (double)V) /
-		    (double)(N + T0);
+		if (kn)
+			g->p = ((g->k > D[0] ? (double)g->k - D[0] : 0) +
+			    D[0] * (double)T0 / (double)V) / (double)N;
+		else
+			g->p = ((double)g->k + (double)T0 / (double)V) /
+			    (double)(N + T0);
 		if (bg_weight > 0)
 			g->p = (1 - bg_weight) * g->p + bg_weight *
 			    bgp[kid(g->key, 0)] / Z;
-		g->bow = g->succ_t ? (double)g->succ_t / (double)(g->succ_c +
-		    g->succ_t) : 1.0;
 	}
 	for (int o = 1; o < 3; o++)
 		for (i = 0; i < tab[o].cap; i++) {
@@ -950,10 +989,24 @@ lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
 			    key2(kid(g->key, 2), kid(g->key, 1)), 0);
 			lo = ng_get(&tab[o - 1], o == 1 ? key1(kid(g->key, 0)) :
 			    key2(kid(g->key, 1), kid(g->key, 0)), 0);
-			g->p = ((double)g->c + (double)h->succ_t * lo->p) /
-			    (double)(h->succ_c + h->succ_t);
-			g->bow = g->succ_t ? (double)g->succ_t /
-			    (double)(g->succ_c + g->succ_t) : 1.0;
+			if (kn)
+				g->p = ((double)g->k - D[o] + D[o] *
+				    (double)h->succ_t * lo->p) /
+				    (double)h->succ_c;
+			else
+				g->p = ((double)g->k + (double)h->succ_t *
+				    lo->p) / (double)(h->succ_c + h->succ_t);
+		}
+	/* What each context leaves to the shorter one. */
+	for (int o = 0; o < 2; o++)
+		for (i = 0; i < tab[o].cap; i++) {
+			struct ngram *g = &tab[o].e[i];
+			if (!g->key)
+				continue;
+			g->bow = !g->succ_t ? 1.0 : kn ? D[o + 1] *
+			    (double)g->succ_t / (double)g->succ_c :
+			    (double)g->succ_t / (double)(g->succ_c +
+			    g->succ_t);
 		}
 	for (int o = 0; o < 3; o++) {
 		if (!(sorted[o] = ng_sorted(&tab[o])))

@@ -13,24 +13,33 @@
  * around them do not become neighbours), numbers are spelled out ("90%"
  * is "ninety percent"), each line and each sentence is one utterance.
  *
- * Estimation: interpolated Witten-Bell, which suits a small corpus with
- * many words seen once (Witten & Bell 1991; Chen & Goodman 1998, §2.5):
+ * Estimation: interpolated Kneser-Ney or Witten-Bell (Chen & Goodman
+ * 1998, §2.5 and §2.7).  Witten-Bell:
  *   p(w|h) = (c(h w) + T(h) p(w|h')) / (c(h) + T(h))
  * with c(h) the count of the context, T(h) the number of distinct words
- * seen after it and h' the context shortened by one word; unigrams
- * interpolate with the uniform distribution, and are mixed with the
- * unigrams of common English when lm_build() is given some.  In ARPA terms an n-gram seen
- * in training is written with its interpolated probability and a context's
- * backoff weight is T(h) / (c(h) + T(h)), the mass left to the shorter
- * context: so the file gives every word exactly the interpolated
+ * seen after it and h' the context shortened by one word.  Kneser-Ney
+ * takes a discount D = n1 / (n1 + 2 n2) off every count (n1, n2: how many
+ * n-grams of the order were seen once, twice) and gives it to the shorter
+ * context,
+ *   p(w|h) = (c(h w) - D + D T(h) p(w|h')) / c(h),
+ * where below the top order c counts the distinct words seen before the
+ * n-gram rather than its occurrences (a word frequent after one word
+ * only is a poor guess after others); n-grams opening a sentence keep
+ * their counts.  On held-out incident reports Kneser-Ney hears a few per
+ * cent more words right (bench/stt).  Unigrams interpolate with the
+ * uniform distribution, and are mixed with the unigrams of common English
+ * when lm_build() is given some.  In ARPA terms an n-gram seen in training
+ * is written with its interpolated probability and a context's backoff
+ * weight is what it leaves to the shorter context (T / (c + T), or
+ * D T / c): so the file gives every word exactly the interpolated
  * probability, and for every context the probabilities sum to one.
  *
  * Words the pronunciation dictionary lacks: a plural of a dictionary word
  * ("timeouts") takes the stem's pronunciation and the ending that follows
  * its last sound; a compound of two common words ("failover",
- * "healthcheck") is given the two pronunciations one after the other; a word of at most four letters is taken for an acronym
- * and spelled ("ntp" as N, T, P); any other word becomes <unk>, and
- * lm_build() lists it.
+ * "healthcheck") is given the two pronunciations one after the other; a
+ * word of at most four letters is taken for an acronym and spelled ("ntp"
+ * as N, T, P); any other word becomes <unk>, and lm_build() lists it.
  */
 #ifndef INC_LM_H
 #define INC_LM_H
@@ -96,16 +105,18 @@ struct lm_report {
 };
 
 /*
- * Write the trigram model of t to arpa, its unigrams mixed with weight
- * bg_weight with the common words of d (lm_dict_common()), which join the
- * vocabulary; the pronunciation of each of its words to dic (pocketsphinx's
+ * Write the trigram model of t, estimated with smoothing, to arpa, its
+ * unigrams mixed with weight bg_weight with the common words of d
+ * (lm_dict_common()), which join the vocabulary; the pronunciation of each of its words to dic (pocketsphinx's
  * format); and, when oov is not NULL, one line per word not in the
  * dictionary saying what became of it ("plural", "joined", "spelled",
  * "dropped") with its count.  Returns 0, or -1 with the reason in err (no
  * words at all, out of memory, a write failed).
  */
-int lm_build(struct lm_text *t, const struct lm_dict *d, double bg_weight,
-    FILE *arpa, FILE *dic, FILE *oov, struct lm_report *rep, char *err,
-    size_t errlen);
+enum lm_smoothing { LM_WITTEN_BELL, LM_KNESER_NEY };
+
+int lm_build(struct lm_text *t, const struct lm_dict *d,
+    enum lm_smoothing smoothing, double bg_weight, FILE *arpa, FILE *dic,
+    FILE *oov, struct lm_report *rep, char *err, size_t errlen);
 
 #endif

@@ -582,8 +582,8 @@ write_model(struct sources *src, const struct stt_domain_src *in,
 		snprintf(err, errlen, "%s: %s", out->lm, strerror(errno));
 		goto out;
 	}
-	if (lm_build(src->text, d, in->weight, fl, fd, fo, &out->rep, err,
-	    errlen) < 0)
+	if (lm_build(src->text, d, in->smoothing, in->weight, fl, fd, fo,
+	    &out->rep, err, errlen) < 0)
 		goto out;
 	if (fclose(fl) != 0 || fclose(fd) != 0 || fclose(fo) != 0) {
 		fl = fd = fo = NULL;
@@ -675,10 +675,11 @@ stt_domain_model(const struct stt_domain_src *in, int force,
 	file_sig(in->words, sw, sizeof sw);
 	file_sig(in->common ? in->generic : NULL, sg, sizeof sg);
 	/* The builder's version first: a better tokenizer remakes models. */
-	snprintf(stamp, sizeof stamp, "inc-stt domain model 2\nstore %s\n"
+	snprintf(stamp, sizeof stamp, "inc-stt domain model 3\nstore %s\n"
 	    "runbooks %s %zu %016llx\ndictionary %s\nwords %s\n"
-	    "common %s %zu %g\n", kbstamp, kb_dir ? kb_dir : "-", nbooks,
-	    (unsigned long long)sig, sd, sw, sg, in->common, in->weight);
+	    "common %s %zu %g\nsmoothing %d\n", kbstamp, kb_dir ? kb_dir :
+	    "-", nbooks, (unsigned long long)sig, sd, sw, sg, in->common,
+	    in->weight, (int)in->smoothing);
 	if (!force && have && (old = slurp(stamp_path)) &&
 	    strcmp(old, stamp) == 0) {
 		rc = 0;

@@ -100,6 +100,7 @@ struct stt_domain_src {
 	const char *generic;	/* a general English model, or NULL */
 	size_t common;		/* how many of its words to mix in */
 	double weight;		/* with what share of the unigrams */
+	enum lm_smoothing smoothing;
 };
 
 /*

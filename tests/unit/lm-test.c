@@ -172,7 +172,8 @@ main(void)
 	fa = tmpfile();
 	fd2 = tmpfile();
 	fo = tmpfile();
-	CHECK(lm_build(t, d, 0, fa, fd2, fo, &rep, err, sizeof err) == 0);
+	CHECK(lm_build(t, d, LM_WITTEN_BELL, 0, fa, fd2, fo, &rep, err,
+	    sizeof err) == 0);
 	CHECK(rep.sentences == 5);
 	CHECK(rep.joined == 1 && rep.plural == 1 && rep.spelled == 1 &&
 	    rep.dropped == 1 && rep.dropped_tokens == 1);
@@ -208,7 +209,8 @@ main(void)
 	CHECK(lm_dict_common(d, "nosuchword", 0.05) < 0);
 	fa = tmpfile();
 	fd2 = tmpfile();
-	CHECK(lm_build(t, d, 0.2, fa, fd2, NULL, &rep, err, sizeof err) == 0);
+	CHECK(lm_build(t, d, LM_WITTEN_BELL, 0.2, fa, fd2, NULL, &rep, err,
+	    sizeof err) == 0);
 	CHECK(rep.background == 1);
 	dic = slurp(fd2);
 	CHECK(strstr(dic, "weather W EH DH ER\n") != NULL);
@@ -217,6 +219,21 @@ main(void)
 	free(dic);
 	rewind(fa);
 	read_arpa(fa, &a);
+	CHECK(prob(&a, "", "weather") > 0);
+	check_sums(&a);
+	free_arpa(&a);
+	fclose(fa);
+	fclose(fd2);
+
+	/* Kneser-Ney: a distribution too, and "full" after "is" still the
+	 * likeliest. */
+	fa = tmpfile();
+	fd2 = tmpfile();
+	CHECK(lm_build(t, d, LM_KNESER_NEY, 0.2, fa, fd2, NULL, &rep, err,
+	    sizeof err) == 0);
+	rewind(fa);
+	read_arpa(fa, &a);
+	CHECK(prob(&a, "disk is", "full") > prob(&a, "disk is", "again"));
 	CHECK(prob(&a, "", "weather") > 0);
 	check_sums(&a);
 	free_arpa(&a);
