@@ -93,8 +93,15 @@ spool_write(const char *dir, const void *data, size_t len, char *name,
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, dst) < 0 || fsync_dir(newdir) < 0)
+	if (rename(tmp, dst) < 0)
 		goto fail;
+	if (fsync_dir(newdir) < 0) {
+		/* Not known to be durable, so not accepted: take it back,
+		 * or a sender retrying after the error would find it twice. */
+		snprintf(why, whylen, "fsync %s: %s", newdir, strerror(errno));
+		unlink(dst);
+		return -1;
+	}
 	return 0;
 fail:
 	snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
@@ -343,6 +350,7 @@ spool_batch_put(struct spool_batch *b, const char *line, size_t len,
     char *name, size_t namelen, char *why, size_t whylen)
 {
 	struct waiter w = { .line = line, .len = len };
+	int lead;
 
 	sem_init(&w.sem, 0, 0);
 	pthread_mutex_lock(&b->lock);
@@ -350,11 +358,17 @@ spool_batch_put(struct spool_batch *b, const char *line, size_t len,
 	b->tail = &w.next;
 	w.lead = !b->writing;
 	b->writing = 1;
+	lead = w.lead;
 	pthread_mutex_unlock(&b->lock);
-	/* Woken either done (a leader wrote this line) or to lead. */
-	while (!__atomic_load_n(&w.lead, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
-		sem_wait(&w.sem);
+	/*
+	 * A follower is posted exactly once, done (a leader wrote its
+	 * line) or to lead, and reads neither flag before that post: were
+	 * it to see done first and return, the leader's sem_post would
+	 * land on a waiter that is gone from the stack.
+	 */
+	if (!lead)
+		while (sem_wait(&w.sem) < 0 && errno == EINTR)
+			;
 	if (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&b->lock);
 		struct waiter *batch = b->head, *next;
