@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ struct stage {
 	/* Local: loaded at the first audio job. */
 	struct stt_local *local;
 	int64_t checked_us;
+	struct timespec lm_mtime;	/* of the domain model loaded */
 	int warned;
 	/* Google. */
 	struct http_client *google;
@@ -97,6 +99,7 @@ load_local(struct stage *g, char *err, size_t errlen)
 	char hmm[PATH_MAX + 16], lm[PATH_MAX + 32], dict[PATH_MAX + 32];
 	int64_t t = now_us();
 	struct stt_domain dom;
+	struct stat sb;
 
 	if (g->local && (strcmp(g->lm, "domain") != 0 ||
 	    t - g->checked_us < RECHECK_US))
@@ -112,8 +115,14 @@ load_local(struct stage *g, char *err, size_t errlen)
 		if (dom.rebuilt)
 			log_info(NULL, "domain language model made from the "
 			    "knowledge base: %zu words", dom.rep.vocab);
-		else if (g->local)
+		/* Another inc-stt may have made it again: the file says. */
+		if (stat(dom.lm, &sb) < 0)
+			memset(&sb, 0, sizeof sb);
+		if (g->local && !dom.rebuilt && sb.st_mtim.tv_sec ==
+		    g->lm_mtime.tv_sec && sb.st_mtim.tv_nsec ==
+		    g->lm_mtime.tv_nsec)
 			return 0;
+		g->lm_mtime = sb.st_mtim;
 		snprintf(lm, sizeof lm, "%s", dom.lm);
 		snprintf(dict, sizeof dict, "%s", dom.dict);
 	} else if (strcmp(g->lm, "generic") == 0) {
