@@ -1025,6 +1025,11 @@ post_call_notification(struct server *s, struct httpd_req *req)
 	json_t *body, *call = NULL;
 	int rc;
 
+	/* A route that rings any number with any message is not left open
+	 * to whoever reaches the port, even when the rest of the API is. */
+	if (s->ntokens < 0)
+		return httpd_respondf(req, 403, "this route places phone "
+		    "calls: it needs INC_API_TOKENS_FILE and a bearer token");
 	if (!(body = parse_body(req)))
 		return 0;
 	to = record_str(body, "toPhoneNumber");

@@ -34,3 +34,10 @@ code=$(req POST /api/twilio/outbound/call/incident-notification -H 'Authorizatio
 	--data-binary '{"toPhoneNumber":"+14155550199","incidentId":"n-1","message":"x"}')
 test "$code" = 502 || fail "answered $code"
 jqtest '.error | test("code 21211")' body
+# With no tokens file the rest of the API is open, this route is not:
+# it would ring any number for whoever reaches the port.
+: >twilio.log
+start_httpd
+test "$(post /api/twilio/outbound/call/incident-notification "$body")" = 403
+jqtest '.error | test("INC_API_TOKENS_FILE")' body
+must_be_empty twilio.log

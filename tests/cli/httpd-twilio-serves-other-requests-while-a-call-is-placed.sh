@@ -3,8 +3,10 @@
 . "${0%/*}/../testlib.sh"
 start_twilio --delay 2000
 export INC_PUBLIC_URL=https://inc.example.com
-start_httpd
+printf '%s\n' "$(printf s3cret | sha256sum | cut -d' ' -f1)" >tokens
+INC_API_TOKENS_FILE=$PWD/tokens start_httpd
 curl -s -o notify.body -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	-H 'Authorization: Bearer s3cret' \
 	--data-binary '{"toPhoneNumber":"+14155550188","incidentId":"w-1","message":"x"}' \
 	"$URL/api/twilio/outbound/call/incident-notification" >notify.code &
 pid=$!
