@@ -15,12 +15,13 @@ need_speech() {
 }
 
 # say VOICE TEXT FILE [SOX-OUTPUT-OPTIONS...]: FILE is TEXT spoken by
-# flite's VOICE (rms, slt), converted by sox (-r 8000 -e u-law, -c 2 ...).
+# flite's VOICE (rms, slt), converted by sox (-r 8000 -e u-law, -c 2 ...)
+# with the same dither every time (-R), so that a test hears what it heard.
 say() {
 	_v=$1 _t=$2 _f=$3
 	shift 3
 	flite -voice "$_v" -t "$_t" -o "$TESTDIR/.flite.wav"
-	sox "$TESTDIR/.flite.wav" "$@" "$_f"
+	sox -R "$TESTDIR/.flite.wav" "$@" "$_f"
 }
 
 # has_words FILE WORD...: the description of every record of FILE holds
