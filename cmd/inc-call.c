@@ -280,7 +280,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 's':
 			if ((o->min_sev = level(optarg)) < 0)
-				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE,
+				    "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'e':
@@ -311,12 +312,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 	cli_no_operands(argc, argv, USAGE);
 	if ((o->to || o->incident || o->message) &&
 	    !(o->to && o->incident && o->message))
-		cli_usage_error(USAGE, "--to, --incident and --message go together", "");
+		cli_usage_error(USAGE,
+		    "--to, --incident and --message go together", "");
 	if (o->to && !oncall_number_valid(o->to))
-		cli_usage_error(USAGE, "--to: an E.164 number (+ and 8 to 15 digits)",
+		cli_usage_error(USAGE,
+		    "--to: an E.164 number (+ and 8 to 15 digits)",
 		    "");
 	if (o->escalate + o->check + (o->to != NULL) > 1)
-		cli_usage_error(USAGE, "--escalate, --check and --to exclude each other",
+		cli_usage_error(USAGE,
+		    "--escalate, --check and --to exclude each other",
 		    "");
 }
 

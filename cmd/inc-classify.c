@@ -392,13 +392,15 @@ parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "rules") == 0)
 				o->method = M_RULES;
 			else
-				cli_usage_error(USAGE, "--method: rag, llm or rules: ",
+				cli_usage_error(USAGE,
+				    "--method: rag, llm or rules: ",
 				    optarg);
 			break;
 		case 't':
 			o->threshold = strtod(optarg, &end);
 			if (*end || o->threshold < -1 || o->threshold > 1)
-				cli_usage_error(USAGE, "--threshold: must be -1..1: ",
+				cli_usage_error(USAGE,
+				    "--threshold: must be -1..1: ",
 				    optarg);
 			o->threshold_given = 1;
 			break;

@@ -447,7 +447,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			if (strcmp(optarg, "openai") == 0)
 				o->openai = 1;
 			else if (strcmp(optarg, "local") != 0)
-				cli_usage_error(USAGE, "--backend: local or openai: ",
+				cli_usage_error(USAGE,
+				    "--backend: local or openai: ",
 				    optarg);
 			break;
 		case 'M':
@@ -456,24 +457,28 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->dim = strtol(optarg, &end, 10);
 			if (*end || o->dim < 8 || o->dim > 4096)
-				cli_usage_error(USAGE, "--dim: must be 8..4096: ", optarg);
+				cli_usage_error(USAGE,
+				    "--dim: must be 8..4096: ", optarg);
 			break;
 		case 'f':
 			if (o->nfields == MAX_FIELDS)
-				cli_usage_error(USAGE, "--field: at most 16", "");
+				cli_usage_error(USAGE,
+				    "--field: at most 16", "");
 			o->fields[o->nfields++] = optarg;
 			break;
 		case 'o':
 			if (strcmp(optarg, "array") == 0)
 				o->array = 1;
 			else if (strcmp(optarg, "base64") != 0)
-				cli_usage_error(USAGE, "--format: base64 or array: ",
+				cli_usage_error(USAGE,
+				    "--format: base64 or array: ",
 				    optarg);
 			break;
 		case 'B':
 			o->batch = strtol(optarg, &end, 10);
 			if (*end || o->batch < 1 || o->batch > 2048)
-				cli_usage_error(USAGE, "--batch: must be 1..2048: ",
+				cli_usage_error(USAGE,
+				    "--batch: must be 1..2048: ",
 				    optarg);
 			break;
 		case 'q':
@@ -488,7 +493,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	}
 	cli_no_operands(argc, argv, USAGE);
 	if (o->fit && o->openai)
-		cli_usage_error(USAGE, "--fit: only the local backend has a model to fit",
+		cli_usage_error(USAGE,
+		    "--fit: only the local backend has a model to fit",
 		    "");
 }
 

@@ -651,11 +651,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'a':
 			if (!(o->api = parse_api(optarg)))
-				cli_usage_error(USAGE, "--api: 2 or 3: ", optarg);
+				cli_usage_error(USAGE,
+				    "--api: 2 or 3: ", optarg);
 			break;
 		case 'm':
 			if ((o->min_rank = jira_severity_rank(optarg)) < 0)
-				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE,
+				    "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'c':

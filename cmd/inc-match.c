@@ -380,12 +380,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'k':
 			o->k = strtol(optarg, &end, 10);
 			if (*end || o->k < 1 || o->k > 100)
-				cli_usage_error(USAGE, "-k: must be 1..100: ", optarg);
+				cli_usage_error(USAGE,
+				    "-k: must be 1..100: ", optarg);
 			break;
 		case 'm':
 			o->min_score = strtod(optarg, &end);
 			if (*end || o->min_score < -1 || o->min_score > 1)
-				cli_usage_error(USAGE, "--min-score: must be -1..1: ",
+				cli_usage_error(USAGE,
+				    "--min-score: must be -1..1: ",
 				    optarg);
 			break;
 		case 'd':
@@ -399,7 +401,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "all") == 0)
 				o->kind = K_ALL;
 			else
-				cli_usage_error(USAGE, "--kind: incidents, kb or all: ",
+				cli_usage_error(USAGE,
+				    "--kind: incidents, kb or all: ",
 				    optarg);
 			break;
 		case 'M':

@@ -789,7 +789,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'm':
 			if ((o->min_sev = sev_rank(optarg)) < 0)
-				cli_usage_error(USAGE, "--min-severity: LOW, MEDIUM or "
+				cli_usage_error(USAGE,
+				    "--min-severity: LOW, MEDIUM or "
 				    "HIGH: ", optarg);
 			break;
 		case 'c':

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "id.h"
@@ -45,8 +46,9 @@ enum engine { E_UNSET, E_LOCAL, E_GOOGLE };
 
 struct opts {
 	enum engine engine;
-	const char *lm, *reject;
-	int dry_run, strict, quiet, build_lm;
+	struct cli_opts cli;
+	const char *lm;
+	int build_lm;
 };
 
 struct stage {
@@ -401,13 +403,6 @@ run_files(struct stage *g, char **files, int n)
 	return s->strict && s->n_failed ? 1 : 0;
 }
 
-static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
 static enum engine
 engine_named(const char *s, const char *what)
 {
@@ -416,7 +411,7 @@ engine_named(const char *s, const char *what)
 	if (strcmp(s, "google") == 0)
 		return E_GOOGLE;
 	if (what)
-		usage_error(what, s);
+		cli_usage_error(USAGE, what, s);
 	return E_UNSET;
 }
 
@@ -427,12 +422,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "engine", required_argument, NULL, 'e' },
 		{ "lm", required_argument, NULL, 'l' },
 		{ "build-lm", no_argument, NULL, 'B' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "strict", no_argument, NULL, 'S' },
-		{ "reject", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_DRY_RUN,
+		CLI_OPT_STRICT,
+		CLI_OPT_REJECT,
+		CLI_OPT_QUIET,
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -446,38 +440,21 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'l':
 			if (!*optarg)
-				usage_error("--lm: ", "domain, generic or a "
+				cli_usage_error(USAGE,
+				    "--lm: ", "domain, generic or a "
 				    "file");
 			o->lm = optarg;
 			break;
 		case 'B':
 			o->build_lm = 1;
 			break;
-		case 'n':
-			o->dry_run = 1;
-			break;
-		case 'S':
-			o->strict = 1;
-			break;
-		case 'R':
-			o->reject = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-stt %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &o->cli);
 		}
 	}
 	if (o->build_lm && (optind < argc || o->lm))
-		usage_error("--build-lm: ", "takes no file and no --lm");
+		cli_usage_error(USAGE,
+		    "--build-lm: ", "takes no file and no --lm");
 }
 
 /* --build-lm: make the domain model now and say what went into it. */
@@ -493,7 +470,7 @@ build_lm(struct stage *g)
 	}
 	if (d.warning[0])
 		log_warn(NULL, "store: %s", d.warning);
-	if (!g->o->quiet)
+	if (!g->o->cli.quiet)
 		fprintf(stderr, "%s: %zu sentences, %zu words from %zu "
 		    "knowledge-base documents, %zu incidents and %zu runbooks"
 		    "; %zu words in the model: %zu from the dictionary, %zu "
@@ -578,7 +555,7 @@ setup(struct stage *g, char *err, size_t errlen)
 	if (g->engine == E_UNSET)
 		g->engine = key || token ? E_GOOGLE : E_LOCAL;
 	if (g->engine == E_GOOGLE) {
-		if (!key && !token && !g->o->dry_run) {
+		if (!key && !token && !g->o->cli.dry_run) {
 			snprintf(err, errlen, "--engine google: set "
 			    "GOOGLE_API_KEY or GOOGLE_ACCESS_TOKEN");
 			return -1;
@@ -596,7 +573,7 @@ setup(struct stage *g, char *err, size_t errlen)
 			return -1;
 		}
 		http_client_set_timeouts(g->google, 10000, timeout);
-		http_client_set_dry_run(g->google, g->o->dry_run);
+		http_client_set_dry_run(g->google, g->o->cli.dry_run);
 	}
 	/* Clients for recordings are made now, used only for audio.url. */
 	g->plain = http_client_new(NULL);
@@ -639,13 +616,9 @@ main(int argc, char *argv[])
 		rc = build_lm(&g);
 		goto out;
 	}
-	if (o.reject && !(s.reject = fopen(o.reject, "a"))) {
-		log_error(NULL, "%s: %s", o.reject, strerror(errno));
-		rc = EX_CANTCREAT;
+	if ((rc = cli_stream_open(&s, &o.cli)) != 0)
 		goto out;
-	}
 	s.out = stdout;
-	s.strict = o.strict;
 	if (optind < argc) {
 		rc = run_files(&g, argv + optind, argc - optind);
 		goto out;
@@ -653,8 +626,7 @@ main(int argc, char *argv[])
 	s.fast = fast_line;
 	rc = record_stream_run(&s, 0, one, &g);
 out:
-	if (s.reject)
-		fclose(s.reject);
+	cli_stream_close(&s);
 	stt_local_free(g.local);
 	http_client_free(g.google);
 	http_client_free(g.twilio);
