@@ -23,8 +23,11 @@ run() {
 	inc-store <called >/dev/null
 	# Two timers at once: one rings step 2.
 	inc-call --escalate --now 2026-01-01T10:06:00Z >e1 2>&1 &
+	p1=$!
 	inc-call --escalate --now 2026-01-01T10:06:00Z >e2 2>&1 &
-	wait
+	p2=$!
+	# Only these two: a bare wait would also wait for the stand-in.
+	wait $p1 $p2
 	test "$(lines twilio.log)" -eq 2
 	# Escalating again at the same time rings nobody.
 	inc-call --escalate --now 2026-01-01T10:06:00Z >e3
