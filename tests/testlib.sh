@@ -204,3 +204,21 @@ start_jira() {
 # $TWILIO_AUTH_TOKEN (tests/stub/twilio-hook.py); the status on stdout,
 # the body in "body", its Content-Type in "ctype".
 hook() { "$PY" "$TOP/tests/stub/twilio-hook.py" --server "$URL" "$@"; }
+
+# wait_for SECONDS CONDITION: evaluate CONDITION every 0.1 s until it
+# holds; fail after SECONDS.
+wait_for() {
+	_n=$(($1 * 10)) _i=0
+	until eval "$2"; do
+		[ $_i -lt $_n ] || fail "not within $1 s: $2"
+		sleep 0.1; _i=$((_i + 1))
+	done
+}
+# spool_put DIR ENTRY JSON: a report into DIR/new the way inc-httpd puts
+# one there (written to tmp/, then renamed).
+spool_put() {
+	printf '%s\n' "$3" >"$1/tmp/$2"
+	mv "$1/tmp/$2" "$1/new/$2"
+}
+# spooled DIR: the entries the test made (named 1700...) still waiting.
+spooled() { ls "$1/new" "$1/cur" | grep -c '^1700' || true; }

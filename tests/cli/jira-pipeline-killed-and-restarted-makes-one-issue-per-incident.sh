@@ -13,35 +13,26 @@ drop() {
 	n=$1
 	while [ "$n" -le "$2" ]; do
 		e=1700000000.$n.P88Q$n.h
-		echo "{\"id\":\"J-$n\",\"description\":\"host-$n disk full\"}" >"$spool/tmp/$e"
-		mv "$spool/tmp/$e" "$spool/new/$e"
+		spool_put "$spool" "$e" "{\"id\":\"J-$n\",\"description\":\"host-$n disk full\"}"
 		n=$((n + 1))
 	done
 }
-wait_for() {
-	i=0
-	until eval "$1"; do
-		[ $i -lt 100 ] || fail "not within 10 s: $1"
-		sleep 0.1; i=$((i + 1))
-	done
-}
-spooled() { ls "$spool/new" "$spool/cur" | grep -c '^1700' || true; }
 ticketed() { inc-store list --limit 1000 | jq -s 'map(select(.jira.key)) | length'; }
 created() { jq -s 'map(select(.method == "POST" and .status == 201)) | length' jira.log; }
 
 inc-pipeline --no-seed >out1 2>err1 &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
-wait_for 'pgrep -P $pid -x inc-jira >/dev/null'
+wait_for 10 'pgrep -P $pid -x inc-jira >/dev/null'
 drop 1 10
-wait_for '[ "$(ticketed)" -eq 10 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 10 '[ "$(ticketed)" -eq 10 ] && [ "$(spooled "$spool")" -eq 0 ]'
 
 # Hold the last inc-store: inc-jira makes issues whose records wait in
 # the pipe; then kill it, as a crash would, before it stores them.
 last=$(pgrep -P $pid -f 'inc-store .*--ack')
 kill -STOP "$last"
 drop 11 40
-wait_for '[ "$(created)" -ge 20 ]'
+wait_for 10 '[ "$(created)" -ge 20 ]'
 sleep 0.5
 kill -KILL "$last"
 set +e
@@ -56,7 +47,7 @@ test "$(created)" -gt "$then" || fail "$(created) issues, $then stored: no crash
 
 inc-pipeline --no-seed >out2 2>err2 &
 pid=$!
-wait_for '[ "$(ticketed)" -eq 40 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 10 '[ "$(ticketed)" -eq 40 ] && [ "$(spooled "$spool")" -eq 0 ]'
 kill -TERM $pid
 wait $pid
 # One issue per incident, whatever the replay did.

@@ -10,20 +10,10 @@ drop() {
 	n=$1
 	while [ "$n" -le "$2" ]; do
 		e=1700000000.$n.P77Q$n.h
-		echo "{\"description\":\"host-$n disk full\"}" >"$spool/tmp/$e"
-		mv "$spool/tmp/$e" "$spool/new/$e"
+		spool_put "$spool" "$e" "{\"description\":\"host-$n disk full\"}"
 		n=$((n + 1))
 	done
 }
-# wait_for CONDITION: up to 5 s.
-wait_for() {
-	i=0
-	until eval "$1"; do
-		[ $i -lt 50 ] || fail "not within 5 s: $1"
-		sleep 0.1; i=$((i + 1))
-	done
-}
-spooled() { ls "$spool/new" "$spool/cur" | grep -c '^1700' || true; }
 stored() { inc-store stats | jq .incidents; }
 # The last stage of that name: with integration stages installed, the
 # pipe has a second inc-store, the one that acks, at its end.
@@ -35,16 +25,16 @@ stage() {
 inc-pipeline >out1 2>err1 &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
-wait_for 'stage $pid inc-store >/dev/null'
+wait_for 5 'stage $pid inc-store >/dev/null'
 drop 1 10
-wait_for '[ "$(stored)" -eq 10 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 5 '[ "$(stored)" -eq 10 ] && [ "$(spooled "$spool")" -eq 0 ]'
 
 # Hold the last stage so that records pile up in the pipes, then kill a
 # stage in the middle, and the held one.
 store=$(stage $pid inc-store)
 kill -STOP "$store"
 drop 11 60
-wait_for '[ -z "$(ls "$spool/new")" ]'
+wait_for 5 '[ -z "$(ls "$spool/new")" ]'
 sleep 0.3
 kill -KILL "$(stage $pid inc-match)"
 sleep 0.2
@@ -59,11 +49,11 @@ test "$rc" -ne 0 || fail "exit 0 after a stage was killed"
 grep -q '^inc-pipeline: inc-match: killed by signal 9$' err1 ||
 	{ cat err1 >&2; fail "no word on the killed stage"; }
 ! kill -0 "$store" 2>/dev/null || fail "inc-store left running"
-test "$(spooled)" -gt 0 || fail "nothing left to replay: not mid-stream"
+test "$(spooled "$spool")" -gt 0 || fail "nothing left to replay: not mid-stream"
 
 inc-pipeline >out2 2>err2 &
 pid=$!
-wait_for '[ "$(stored)" -eq 60 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 5 '[ "$(stored)" -eq 60 ] && [ "$(spooled "$spool")" -eq 0 ]'
 kill -TERM $pid
 wait $pid
 must_be_empty err2

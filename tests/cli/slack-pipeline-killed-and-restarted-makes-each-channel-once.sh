@@ -12,19 +12,10 @@ drop() {
 	n=$1
 	while [ "$n" -le "$2" ]; do
 		e=1700000000.$n.S1Q$n.h
-		echo "{\"id\":\"SP-$n\",\"title\":\"host-$n down\",\"description\":\"host-$n disk full\"}" >"$spool/tmp/$e"
-		mv "$spool/tmp/$e" "$spool/new/$e"
+		spool_put "$spool" "$e" "{\"id\":\"SP-$n\",\"title\":\"host-$n down\",\"description\":\"host-$n disk full\"}"
 		n=$((n + 1))
 	done
 }
-wait_for() {
-	i=0
-	until eval "$1"; do
-		[ $i -lt 150 ] || fail "not within 15 s: $1"
-		sleep 0.1; i=$((i + 1))
-	done
-}
-spooled() { ls "$spool/new" "$spool/cur" | grep -c '^1700' || true; }
 stored() { inc-store stats | jq .incidents; }
 posted() { calls chat.postMessage; }
 acker() { pgrep -P "$1" -f 'inc-store.*--ack'; }
@@ -32,9 +23,9 @@ acker() { pgrep -P "$1" -f 'inc-store.*--ack'; }
 inc-pipeline --no-seed >out1 2>err1 &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
-wait_for 'pgrep -P $pid -x inc-slack >/dev/null && acker $pid >/dev/null'
+wait_for 15 'pgrep -P $pid -x inc-slack >/dev/null && acker $pid >/dev/null'
 drop 1 5
-wait_for '[ "$(stored)" -eq 5 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 15 '[ "$(stored)" -eq 5 ] && [ "$(spooled "$spool")" -eq 0 ]'
 test "$(posted)" -eq 5
 
 # Hold the final inc-store: what inc-slack does from now on is not
@@ -42,7 +33,7 @@ test "$(posted)" -eq 5
 ack=$(acker $pid)
 kill -STOP "$ack"
 drop 6 40
-wait_for '[ "$(posted)" -ge 12 ]'
+wait_for 15 '[ "$(posted)" -ge 12 ]'
 kill -KILL "$(pgrep -P $pid -x inc-slack)"
 kill -CONT "$ack"
 set +e
@@ -54,7 +45,7 @@ test "$(posted)" -lt 40 || fail "all posted before the kill: not mid-run"
 
 inc-pipeline --no-seed >out2 2>err2 &
 pid=$!
-wait_for '[ "$(stored)" -eq 40 ] && [ "$(spooled)" -eq 0 ]'
+wait_for 15 '[ "$(stored)" -eq 40 ] && [ "$(spooled "$spool")" -eq 0 ]'
 kill -TERM $pid
 wait $pid
 must_be_empty err2

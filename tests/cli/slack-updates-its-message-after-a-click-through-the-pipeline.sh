@@ -6,18 +6,11 @@ inc-ingest -q --kb "$TOP/share/inc/kb" | inc-embed -q --fit | inc-store --kb >/d
 start_slack
 SLACK_SIGNING_SECRET=s3cret-signing-secret INC_SLACK_MIN_SEVERITY=LOW
 export SLACK_SIGNING_SECRET INC_SLACK_MIN_SEVERITY
-wait_for() {
-	i=0
-	until eval "$1"; do
-		[ $i -lt 150 ] || fail "not within 15 s: $1"
-		sleep 0.1; i=$((i + 1))
-	done
-}
 : >httpd.err
 inc-httpd -l 127.0.0.1:0 2>httpd.err &
 HPID=$!
 when_finished "kill $HPID 2>/dev/null"
-wait_for 'grep -q "listening on" httpd.err'
+wait_for 15 'grep -q "listening on" httpd.err'
 URL=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err)
 inc-pipeline --no-seed >pipe.out 2>pipe.err &
 PPID_=$!
@@ -27,7 +20,7 @@ test "$(curl -s -o body -w '%{http_code}' -H 'Content-Type: application/json' \
 	--data-binary '{"id":"LOOP-1","title":"checkout down","description":"checkout returns 502"}' \
 	"$URL/api/v1/incidents")" = 202 || fail "$(cat body)"
 stored_ts() { inc-store get LOOP-1 2>/dev/null | jq -r '.slack.ts // empty'; }
-wait_for '[ -n "$(stored_ts)" ]'
+wait_for 15 '[ -n "$(stored_ts)" ]'
 test "$(calls chat.postMessage)" -eq 1
 ts=$(stored_ts)
 export ts
@@ -35,7 +28,7 @@ export ts
 test "$(slack_click "$URL/api/slack/actions" inc_ack LOOP-1 "$SLACK_SIGNING_SECRET" 0)" = 200 ||
 	fail "$(cat body)"
 shown() { inc-store get LOOP-1 | jq -r .slack.status; }
-wait_for '[ "$(shown)" = acknowledged ]'
+wait_for 15 '[ "$(shown)" = acknowledged ]'
 jqtest 'select(.api == "chat.update") | .body.ts == env.ts and (.body.text | endswith(": acknowledged"))' slack.log
 jqtest 'select(.api == "chat.postMessage") | .body.thread_ts == env.ts and
 	(.body.text | contains("acknowledged by slack:alice"))' slack.log
