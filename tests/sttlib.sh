@@ -36,20 +36,3 @@ has_words() {
 	done
 }
 
-# start_stub NAME SCRIPT [ARGS...]: tests/stub/SCRIPT logging to NAME.log;
-# its base URL is then in $url.
-start_stub() {
-	_name=$1 _script=$2
-	shift 2
-	rm -f "$_name.port"
-	: >"$_name.log"
-	"$PY" "$TOP/tests/stub/$_script" --log "$_name.log" "$@" >"$_name.port" &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s "$_name.port" ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the stand-in $_script did not start"
-		sleep 0.05
-	done
-	url=http://127.0.0.1:$(head -n 1 "$_name.port")
-}

@@ -105,6 +105,23 @@ db_sql() {
 	esac
 }
 
+# start_stub NAME SCRIPT [ARGS...]: tests/stub/SCRIPT logging to NAME.log;
+# its base URL is then in $url.
+start_stub() {
+	_name=$1 _script=$2
+	shift 2
+	rm -f "$_name.port"
+	: >"$_name.log"
+	"$PY" "$TOP/tests/stub/$_script" --log "$_name.log" "$@" >"$_name.port" &
+	when_finished "kill $! 2>/dev/null"
+	_i=0
+	until [ -s "$_name.port" ]; do
+		_i=$((_i + 1))
+		[ $_i -le 100 ] || fail "the stand-in $_script did not start"
+		sleep 0.05
+	done
+	url=http://127.0.0.1:$(head -n 1 "$_name.port")
+}
 # start_embeddings [ARGS...]: the embeddings stand-in (tests/stub/embeddings.py),
 # logging each request it gets to ./log; INC_EMBED_URL points at it.
 start_embeddings() {
@@ -123,18 +140,9 @@ start_embeddings() {
 # requests are the lines of NAME.log, emptied first; its address is then
 # in $chat.
 start_chat() {
-	_name=$1; shift
-	rm -f "$_name.port"
-	: >"$_name.log"
-	"$PY" "$TOP/tests/stub/chat.py" --log "$_name.log" "$@" >"$_name.port" &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s "$_name.port" ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the chat stand-in $_name did not start"
-		sleep 0.05
-	done
-	chat=http://127.0.0.1:$(head -n 1 "$_name.port")
+	_n=$1; shift
+	start_stub "$_n" chat.py "$@"
+	chat=$url
 }
 
 # start_httpd [ARGS]: inc-httpd on a free port of 127.0.0.1; sets URL
@@ -164,17 +172,8 @@ post() {
 # requests in twilio.log (emptied first); sets and exports TWILIO_API_URL,
 # TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to match it.
 start_twilio() {
-	rm -f twilio.port
-	: >twilio.log
-	"$PY" "$TOP/tests/stub/twilio.py" --log twilio.log "$@" >twilio.port &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s twilio.port ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the Twilio stand-in did not start"
-		sleep 0.05
-	done
-	TWILIO_API_URL=http://127.0.0.1:$(head -n 1 twilio.port)
+	start_stub twilio twilio.py "$@"
+	TWILIO_API_URL=$url
 	TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
 	TWILIO_AUTH_TOKEN=test-token
 	TWILIO_FROM=+15005550006
@@ -184,18 +183,9 @@ start_twilio() {
 # requests are the lines of NAME.log, emptied first; sets JIRA_URL, and the
 # JIRA_USER, JIRA_API_TOKEN and JIRA_PROJECT it accepts (OPS), exported.
 start_jira() {
-	_name=$1; shift
-	rm -f "$_name.port"
-	: >"$_name.log"
-	"$PY" "$TOP/tests/stub/jira.py" --log "$_name.log" "$@" >"$_name.port" &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s "$_name.port" ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the Jira stand-in $_name did not start"
-		sleep 0.05
-	done
-	JIRA_URL=http://127.0.0.1:$(head -n 1 "$_name.port")
+	_n=$1; shift
+	start_stub "$_n" jira.py "$@"
+	JIRA_URL=$url
 	JIRA_USER=bot@example.com JIRA_API_TOKEN=jira-test-token JIRA_PROJECT=OPS
 	export JIRA_URL JIRA_USER JIRA_API_TOKEN JIRA_PROJECT
 }

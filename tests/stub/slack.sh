@@ -9,17 +9,8 @@ unset SLACK_BOT_TOKEN SLACK_API_URL SLACK_SIGNING_SECRET INC_SLACK_INVITE \
 # requests the lines of slack.log (emptied first); SLACK_API_URL and a
 # bot token then point at it, and $slack is its address.
 start_slack() {
-	rm -f slack.port
-	: >slack.log
-	"$PY" "$TOP/tests/stub/slack.py" --log slack.log "$@" >slack.port &
-	when_finished "kill $! 2>/dev/null"
-	_i=0
-	until [ -s slack.port ]; do
-		_i=$((_i + 1))
-		[ $_i -le 100 ] || fail "the Slack stand-in did not start"
-		sleep 0.05
-	done
-	slack=http://127.0.0.1:$(head -n 1 slack.port)
+	start_stub slack slack.py "$@"
+	slack=$url
 	SLACK_API_URL=$slack/api
 	SLACK_BOT_TOKEN=xoxb-test-secret-token
 	export SLACK_API_URL SLACK_BOT_TOKEN
