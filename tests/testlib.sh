@@ -136,6 +136,24 @@ start_embeddings() {
 	INC_EMBED_URL=http://127.0.0.1:$(head -n 1 port)/v1
 	export INC_EMBED_URL
 }
+# check_vectors FILE: each record's vector in FILE must be the embeddings
+# stand-in's vector of that record's own text (title, a blank line,
+# description), made unit length.
+check_vectors() {
+	"$PY" - "$TOP/tests/stub" "$1" <<'P' || fail "a record got another record's vector"
+import base64, json, math, struct, sys
+sys.path.insert(0, sys.argv[1])
+from embeddings import vector
+for line in open(sys.argv[2]):
+    r = json.loads(line)
+    e = r["embedding"]
+    got = struct.unpack("<%df" % e["dim"], base64.b64decode(e["vector"]))
+    text = "\n\n".join(t for t in (r.get("title"), r.get("description")) if t)
+    want = vector(text, e["dim"])
+    norm = math.sqrt(sum(x * x for x in want))
+    assert all(abs(g - w / norm) < 1e-6 for g, w in zip(got, want)), r["id"]
+P
+}
 # start_chat NAME [MODE...]: a chat stand-in (tests/stub/chat.py) whose
 # requests are the lines of NAME.log, emptied first; its address is then
 # in $chat.
