@@ -42,12 +42,31 @@ struct conn {
 	struct conn *prev, *next;
 };
 
-/* One request while its body arrives. */
+/*
+ * One request, from its head until its answer is queued.  The answer may
+ * be made on another thread (a worker's, the spool writer's): it is kept
+ * here, and the event loop queues it, since only the event loop may touch
+ * a connection's state.
+ */
 struct upload {
 	char *buf;
 	size_t len, cap;
 	int too_large;
-	int answered;		/* 413 sent before the body was read */
+	int early;		/* 413 sent before the body was read */
+	int called;		/* the handler has been called */
+	int delivered;		/* the answer is queued */
+	struct httpd_req req;
+	struct MHD_Response *resp;	/* NULL with answered: close */
+	unsigned status;
+	int answered;
+	/* The handler's run and the answer: at 0 both are over, and a
+	 * suspended connection goes back to the event loop. */
+	int refs;
+	int offload;		/* httpd_to_worker() was called */
+	int deferred;		/* httpd_defer() was called */
+	int suspended;
+	int64_t t0;		/* the request was whole (monotonic, ms) */
+	struct upload *qnext;	/* the workers' queue */
 };
 
 struct httpd {
@@ -56,8 +75,16 @@ struct httpd {
 	httpd_handler fn;
 	void *arg;
 	pthread_mutex_t lock;	/* conns: MHD's threads and the reaper */
-	pthread_mutex_t serial;	/* one handler at a time */
+	pthread_mutex_t serial;	/* one worker's handler at a time */
 	struct conn *conns;
+	/* Requests for the workers, oldest first. */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct upload *qhead, **qtail;
+	int stopping;
+	pthread_t *workers;
+	unsigned nworkers;
+	int outstanding;	/* suspended connections (atomic) */
 };
 
 static int64_t
@@ -232,27 +259,61 @@ httpd_socket(const char *listen_on, int *fd, char *where, size_t wherelen,
 
 /* Answers */
 
+/*
+ * The handler's run or the answer is over; after the last of the two, a
+ * suspended connection is resumed, and u may be gone once this returns.
+ */
+static void
+finish(struct upload *u)
+{
+	/* Read before the count drops: the event loop may free u after. */
+	int suspended = u->suspended;
+	struct MHD_Connection *c = u->req.conn;
+
+	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) == 0 &&
+	    suspended)
+		MHD_resume_connection(c);
+}
+
+/* Keep the answer r (NULL: close the connection) for the event loop. */
+static int
+answer(struct httpd_req *req, unsigned status, struct MHD_Response *r)
+{
+	struct upload *u = req->priv;
+
+	if (u->answered) {
+		/* Answered twice: a bug in the handler; the first stands. */
+		if (r)
+			MHD_destroy_response(r);
+		return -1;
+	}
+	u->resp = r;
+	u->status = status;
+	u->answered = 1;
+	req->status = r ? (int)status : 0;
+	finish(u);
+	return r ? 0 : -1;
+}
+
 static int
 queue(struct httpd_req *req, unsigned status, const char *type, char *data,
     size_t len, const char *const *hdrs)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ok;
 
+	if (!data)
+		return answer(req, 0, NULL);
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(data);
-		return -1;
+		return answer(req, 0, NULL);
 	}
 	if (type)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    type);
 	for (; hdrs && hdrs[0] && hdrs[1]; hdrs += 2)
 		MHD_add_response_header(r, hdrs[0], hdrs[1]);
-	ok = MHD_queue_response(req->conn, status, r);
-	MHD_destroy_response(r);
-	req->status = (int)status;
-	return ok == MHD_YES ? 0 : -1;
+	return answer(req, status, r);
 }
 
 int
@@ -270,7 +331,7 @@ httpd_respond(struct httpd_req *req, unsigned status, json_t *body,
 		/* A final newline: curl and shells show answers neatly. */
 		if (rc < 0 || json_buf_put(&b, "\n", 2) < 0) {
 			json_buf_free(&b);
-			return -1;
+			return answer(req, 0, NULL);
 		}
 		text = b.data;
 		len = b.len - 1;
@@ -322,7 +383,7 @@ httpd_respond_text(struct httpd_req *req, unsigned status, const char *type,
 	char *copy = malloc(len + 1);
 
 	if (!copy)
-		return -1;
+		return answer(req, 0, NULL);
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	return queue(req, status, type, copy, len, NULL);
@@ -452,10 +513,50 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	/* Keep-alive: the next request's head is now due. */
 	set_waiting(cls, c, 1);
 	if (u) {
+		if (u->resp)
+			MHD_destroy_response(u->resp);
 		free(u->buf);
 		free(u);
 		*con_cls = NULL;
 	}
+}
+
+/* Queue the answer the handler left in u (the event loop only). */
+static enum MHD_Result
+deliver(struct httpd *h, struct MHD_Connection *c, struct upload *u)
+{
+	enum MHD_Result ok;
+
+	if (u->delivered)
+		return MHD_YES;
+	u->delivered = 1;
+	if (!u->resp)
+		return MHD_NO;
+	ok = MHD_queue_response(c, u->status, u->resp);
+	MHD_destroy_response(u->resp);
+	u->resp = NULL;
+	if (h->o.done)
+		h->o.done(&u->req, (double)(now_ms() - u->t0) / 1000, h->arg);
+	return ok;
+}
+
+/* Take c off the event loop until its answer is ready. */
+static void
+suspend(struct httpd *h, struct upload *u)
+{
+	MHD_suspend_connection(u->req.conn);
+	u->suspended = 1;
+	__atomic_add_fetch(&h->outstanding, 1, __ATOMIC_RELAXED);
+}
+
+/* An answer made before the handler runs (413): queued at once. */
+static enum MHD_Result
+refuse_large(struct httpd *h, struct MHD_Connection *c, struct upload *u)
+{
+	u->refs = 1;
+	httpd_respondf(&u->req, MHD_HTTP_CONTENT_TOO_LARGE,
+	    "request body over %zu bytes", h->o.max_body);
+	return deliver(h, c, u);
 }
 
 static enum MHD_Result
@@ -465,8 +566,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct httpd *h = cls;
 	struct upload *u = *con_cls;
-	struct httpd_req req = { .conn = c, .method = method, .path = url };
 	const char *cl;
+	int rc;
 
 	(void)version;
 	if (!u) {
@@ -475,20 +576,21 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		if (!(u = calloc(1, sizeof *u)))
 			return MHD_NO;
 		*con_cls = u;
+		u->req = (struct httpd_req){ .conn = c, .method = method,
+		    .path = url, .server = h, .priv = u };
+		u->t0 = now_ms();
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refuse a declared oversize body before reading a byte of
 		 * it; libmicrohttpd then closes the connection. */
 		if (cl && strtoull(cl, NULL, 10) > h->o.max_body) {
-			u->too_large = u->answered = 1;
-			if (httpd_respondf(&req, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "request body over %zu bytes", h->o.max_body) < 0)
-				return MHD_NO;
+			u->too_large = u->early = 1;
+			return refuse_large(h, c, u);
 		}
 		return MHD_YES;
 	}
 	if (*size) {
-		if (u->answered)
+		if (u->early)
 			return MHD_NO;
 		if (!u->too_large && u->len + *size > h->o.max_body)
 			u->too_large = 1;
@@ -514,31 +616,113 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		*size = 0;
 		return MHD_YES;
 	}
-	if (u->answered)
+	if (u->early)
 		return MHD_YES;
+	if (u->called) {
+		/* Resumed: the answer is ready. */
+		if (u->suspended) {
+			u->suspended = 0;
+			__atomic_sub_fetch(&h->outstanding, 1,
+			    __ATOMIC_RELAXED);
+		}
+		return deliver(h, c, u);
+	}
+	u->called = 1;
+	u->t0 = now_ms();
 	if (u->too_large)
-		return httpd_respondf(&req, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "request body over %zu bytes", h->o.max_body) == 0 ?
-		    MHD_YES : MHD_NO;
+		return refuse_large(h, c, u);
 	if (u->buf)
 		u->buf[u->len] = '\0';
-	req.body = u->buf ? u->buf : "";
-	req.len = u->len;
-	u->answered = 1;
-	req.server = h;
+	u->req.body = u->buf ? u->buf : "";
+	u->req.len = u->len;
+	u->refs = 2;		/* the handler's run, the answer */
+	rc = h->fn(&u->req, h->arg);
+	if (u->offload) {
+		/* Suspended before a worker can see it: the worker's
+		 * resume can never come first. */
+		suspend(h, u);
+		pthread_mutex_lock(&h->qlock);
+		*h->qtail = u;
+		h->qtail = &u->qnext;
+		pthread_cond_signal(&h->qcond);
+		pthread_mutex_unlock(&h->qlock);
+		return MHD_YES;
+	}
+	if (!u->deferred && !u->answered)
+		answer(&u->req, 0, NULL);	/* rc < 0: close */
+	(void)rc;
+	/* After this a deferred answer may resume c at any time. */
+	finish(u);
+	if (u->suspended)
+		return MHD_YES;
+	return deliver(h, c, u);
+}
+
+void
+httpd_to_worker(struct httpd_req *req)
+{
+	struct upload *u = req->priv;
+
+	if (!req->worker)
+		u->offload = 1;
+}
+
+void
+httpd_defer(struct httpd_req *req)
+{
+	struct upload *u = req->priv;
+
+	u->deferred = 1;
+	/* A worker's request is suspended already. */
+	if (!req->worker)
+		suspend(req->server, u);
+}
+
+/* A worker runs handlers one at a time, under the handler lock. */
+static void
+run(struct httpd *h, struct upload *u)
+{
+	struct httpd_req *req = &u->req;
+
+	req->worker = 1;
 	pthread_mutex_lock(&h->serial);
-	req.locked = 1;
-	int rc = h->fn(&req, h->arg);
-	if (req.locked)
+	req->locked = 1;
+	h->fn(req, h->arg);
+	if (req->locked)
 		pthread_mutex_unlock(&h->serial);
-	if (rc < 0 || req.status == 0)
-		return MHD_NO;
-	return MHD_YES;
+	req->locked = 0;
+	if (!u->deferred && !u->answered)
+		answer(req, 0, NULL);
+	finish(u);
+}
+
+static void *
+worker(void *arg)
+{
+	struct httpd *h = arg;
+	struct upload *u;
+
+	pthread_mutex_lock(&h->qlock);
+	for (;;) {
+		while (!h->qhead && !h->stopping)
+			pthread_cond_wait(&h->qcond, &h->qlock);
+		if (!(u = h->qhead))
+			break;
+		if (!(h->qhead = u->qnext))
+			h->qtail = &h->qhead;
+		pthread_mutex_unlock(&h->qlock);
+		run(h, u);
+		pthread_mutex_lock(&h->qlock);
+	}
+	pthread_mutex_unlock(&h->qlock);
+	return NULL;
 }
 
 void
 httpd_unlock(struct httpd_req *req)
 {
+	if (!req->locked)
+		return;
 	req->locked = 0;
 	pthread_mutex_unlock(&req->server->serial);
 }
@@ -546,8 +730,23 @@ httpd_unlock(struct httpd_req *req)
 void
 httpd_relock(struct httpd_req *req)
 {
+	if (!req->worker || req->locked)
+		return;
 	pthread_mutex_lock(&req->server->serial);
 	req->locked = 1;
+}
+
+/* The workers finish what is queued, then stop. */
+static void
+stop_workers(struct httpd *h)
+{
+	pthread_mutex_lock(&h->qlock);
+	h->stopping = 1;
+	pthread_cond_broadcast(&h->qcond);
+	pthread_mutex_unlock(&h->qlock);
+	for (unsigned i = 0; i < h->nworkers; i++)
+		pthread_join(h->workers[i], NULL);
+	h->nworkers = 0;
 }
 
 /* libmicrohttpd's own messages go nowhere: lib/ does not print. */
@@ -566,12 +765,17 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	struct httpd *h = calloc(1, sizeof *h);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof ss;
-	/* A thread per connection: a request waiting for its fsync holds up
-	 * no other, and their fsyncs are committed together. */
-	/* poll(), not select(): a connection thread must not fail on a
-	 * descriptor above FD_SETSIZE in a busy process. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	/*
+	 * One event loop (epoll) for every connection, and handlers that
+	 * may block in a few workers.  A thread a connection paid a context
+	 * switch for every request, which on a small machine cost more than
+	 * the work; here a report is read, checked and handed to the spool
+	 * writer by the event loop, its connection is suspended, and the
+	 * writer resumes all of one entry's connections at once.
+	 */
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned i;
 
 	if (!h) {
 		snprintf(why, whylen, "out of memory");
@@ -586,10 +790,28 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 		h->o.head_timeout = 10;
 	if (!h->o.max_body)
 		h->o.max_body = 1024 * 1024;
+	if (!h->o.workers)
+		h->o.workers = 8;
 	h->fn = fn;
 	h->arg = arg;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->serial, NULL);
+	pthread_mutex_init(&h->qlock, NULL);
+	pthread_cond_init(&h->qcond, NULL);
+	h->qtail = &h->qhead;
+	if (!(h->workers = calloc(h->o.workers, sizeof *h->workers))) {
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < h->o.workers; i++) {
+		int e = pthread_create(&h->workers[i], NULL, worker, h);
+		if (e) {
+			snprintf(why, whylen, "cannot start a worker: %s",
+			    strerror(e));
+			goto fail;
+		}
+		h->nworkers++;
+	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
 	    ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -604,21 +826,44 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	if (!h->d) {
 		snprintf(why, whylen, "libmicrohttpd would not start on fd %d",
 		    fd);
-		pthread_mutex_destroy(&h->lock);
-		pthread_mutex_destroy(&h->serial);
-		free(h);
-		return NULL;
+		goto fail;
 	}
 	return h;
+fail:
+	stop_workers(h);
+	pthread_cond_destroy(&h->qcond);
+	pthread_mutex_destroy(&h->qlock);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->serial);
+	free(h->workers);
+	free(h);
+	return NULL;
 }
 
 void
 httpd_stop(struct httpd *h)
 {
+	MHD_socket fd;
+
 	if (!h)
 		return;
+	/* No new connections; then let every suspended request get its
+	 * answer out (libmicrohttpd must not be stopped with one still
+	 * suspended), for at most ten seconds. */
+	fd = MHD_quiesce_daemon(h->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	for (int i = 0; i < 1000 &&
+	    __atomic_load_n(&h->outstanding, __ATOMIC_RELAXED) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	stop_workers(h);
 	MHD_stop_daemon(h->d);
+	pthread_cond_destroy(&h->qcond);
+	pthread_mutex_destroy(&h->qlock);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->serial);
+	free(h->workers);
 	free(h);
 }

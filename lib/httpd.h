@@ -8,13 +8,19 @@
  * idle timeout and a deadline for the request head (so a client sending
  * its headers a byte at a time cannot hold a connection), reads each body
  * up to a limit (413 past it) and only then hands a whole request to the
- * caller's handler.  Each connection has a thread, but handlers run one at
- * a time (a lock is held around each), so they may share a store handle or
- * an embedding model without locks of their own.  A handler may let go of
- * that lock around a slow step that touches nothing shared, such as the
- * fsync of a spool entry (httpd_unlock, httpd_relock): the fsyncs of many
- * requests then overlap, and the file system commits them together.  What a route means is the caller's business; this module
- * never exits and never prints.
+ * caller's handler.
+ *
+ * One event loop serves every connection, and calls the handler first.
+ * There the handler must not block or touch what other threads share
+ * without a lock: it either answers at once (a quick route), or hands the
+ * request to a worker (httpd_to_worker), or defers its answer to another
+ * thread that will make it later (httpd_defer; the connection waits off
+ * the event loop meanwhile).  Workers run the handler again, one at a
+ * time under a lock, so they may share a store handle or an embedding
+ * model; one may let go of that lock around a slow step that touches
+ * nothing shared (httpd_unlock, httpd_relock), such as a request to
+ * another service.  What a route means is the caller's business; this
+ * module never exits and never prints.
  */
 #ifndef INC_HTTPD_H
 #define INC_HTTPD_H
@@ -34,22 +40,39 @@ struct httpd_req {
 	size_t len;
 	int status;		/* set by httpd_respond() */
 	struct httpd *server;	/* for httpd_unlock() */
+	int worker;		/* run by a worker, not the event loop */
 	int locked;		/* the handler lock is held */
+	void *priv;		/* this module's */
 };
 
 /*
- * Let other handlers run while this one does something slow that touches
- * nothing they share; relock before touching shared state again.  A
- * handler may also return unlocked, when what is left to do (the answer)
- * touches nothing shared: waking to take the lock back only to answer
- * made a convoy of every request that waited on one group commit.
+ * From the event loop: run this request's handler again in a worker,
+ * where it may block.  Call before doing anything else, and return 0.
+ * In a worker it does nothing.
+ */
+void httpd_to_worker(struct httpd_req *req);
+
+/*
+ * The answer will come later, from any thread: req stays valid until
+ * httpd_respond*() is called on it (exactly once, as always); the
+ * handler returns meanwhile (its return value is then not looked at).
+ */
+void httpd_defer(struct httpd_req *req);
+
+/*
+ * In a worker: let other handlers run while this one does something slow
+ * that touches nothing they share; relock before touching shared state
+ * again.  A handler may also return unlocked, when what is left to do
+ * (the answer) touches nothing shared.  In the event loop, where no lock
+ * is held, both do nothing.
  */
 void httpd_unlock(struct httpd_req *req);
 void httpd_relock(struct httpd_req *req);
 
 /*
  * The handler: answer with httpd_respond() (exactly once) and return 0,
- * or -1 to have the connection closed without an answer (out of memory).
+ * or -1 to have the connection closed without an answer (out of memory);
+ * or call httpd_to_worker() or httpd_defer() and return.
  */
 typedef int (*httpd_handler)(struct httpd_req *req, void *arg);
 
@@ -60,6 +83,10 @@ struct httpd_opts {
 	unsigned head_timeout;	/* seconds a client has to send its whole
 				   request head; 0: 10 */
 	size_t max_body;	/* bytes; 0: 1 MiB */
+	unsigned workers;	/* threads for handlers that block; 0: 8 */
+	/* When not NULL: called from the event loop as each answer is
+	 * queued, with the seconds since the request was whole. */
+	void (*done)(const struct httpd_req *req, double secs, void *arg);
 };
 
 /*
@@ -87,14 +114,19 @@ struct httpd *httpd_start(int fd, const struct httpd_opts *o,
  */
 int httpd_reap(struct httpd *h);
 
-/* Stop serving, close every connection and free h. */
+/*
+ * Stop taking connections, let the deferred answers out (up to ten
+ * seconds: whatever makes them must still be running), close every
+ * connection and free h.
+ */
 void httpd_stop(struct httpd *h);
 
 /*
  * The one way to answer: status and a JSON body (a reference is taken
  * over; NULL answers with no body), as application/json with extra
  * headers from hdrs (NULL, or "Name", "value" pairs ending in NULL).
- * 0, or -1 when libmicrohttpd would not queue it.
+ * Safe from any thread for a deferred request.  0, or -1 when out of
+ * memory (the connection is then closed without an answer).
  */
 int httpd_respond(struct httpd_req *req, unsigned status, json_t *body,
     const char *const *hdrs);

@@ -31,13 +31,18 @@ void
 id_new(char *buf, size_t len)
 {
 	static int64_t last;
-	int64_t now = rfc3339_usec_now();
+	int64_t now = rfc3339_usec_now(), prev;
 	unsigned char r[4];
 
-	/* Two ids made in one microsecond must still sort in order. */
-	if (now <= last)
-		now = last + 1;
-	last = now;
+	/* Two ids made in one microsecond must still sort in order, and
+	 * two threads (inc-httpd's event loop and a worker) must not take
+	 * the same one. */
+	prev = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	do {
+		if (now <= prev)
+			now = prev + 1;
+	} while (!__atomic_compare_exchange_n(&last, &prev, now, 0,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	if (getrandom(r, sizeof r, GRND_NONBLOCK) != sizeof r) {
 		uint64_t x = (uint64_t)now * 0x9E3779B97F4A7C15ull;
 		memcpy(r, &x, sizeof r);

@@ -270,56 +270,39 @@ spool_wait(int wfd, int timeout_ms)
 /* Group commit */
 
 /*
- * Each waiter sleeps on a semaphore of its own: a broadcast would wake
- * every waiter to fight for one mutex after each write, a convoy that
- * cost more than the fsync it shared.
+ * Writer threads write the entries.  A caller hands its line over and
+ * goes on (inc-httpd's event loop must never wait for a disk); a writer
+ * that comes free takes everything handed over since, so under load one
+ * fsync serves many reports and no writer sleeps between entries.  With
+ * two writers a report arriving during a write does not wait for it to
+ * end: its own entry's fsync starts at once, beside the other.
  */
 struct waiter {
-	const char *line;
+	spool_done_fn fn;
+	void *arg;
 	size_t len;
-	int done, lead, rc;
-	sem_t sem;
-	char name[256], why[256];
 	struct waiter *next;
+	char line[];
 };
 
 struct spool_batch {
 	char *dir;
 	pthread_mutex_t lock;
+	pthread_cond_t wake;
 	struct waiter *head, **tail;	/* waiting for the next write */
-	int writing;			/* a leader is at work */
+	int idle;			/* writers asleep on wake */
+	int stop;
+	pthread_t *writers;
+	int nwriters;
 };
 
-struct spool_batch *
-spool_batch_new(const char *dir)
-{
-	struct spool_batch *b = calloc(1, sizeof *b);
-
-	if (!b || !(b->dir = strdup(dir))) {
-		free(b);
-		return NULL;
-	}
-	pthread_mutex_init(&b->lock, NULL);
-	b->tail = &b->head;
-	return b;
-}
-
-void
-spool_batch_free(struct spool_batch *b)
-{
-	if (!b)
-		return;
-	pthread_mutex_destroy(&b->lock);
-	free(b->dir);
-	free(b);
-}
-
-/* Write the batch w as one entry; called without the lock. */
+/* Write the batch w as one entry and tell each of its callers. */
 static void
 write_batch(struct spool_batch *b, struct waiter *w)
 {
 	char name[256], why[256];
 	size_t len = 0, at = 0;
+	struct waiter *next;
 	char *buf;
 	int rc;
 
@@ -338,69 +321,148 @@ write_batch(struct spool_batch *b, struct waiter *w)
 		    sizeof why);
 		free(buf);
 	}
-	for (struct waiter *p = w; p; p = p->next) {
-		p->rc = rc;
-		snprintf(rc == 0 ? p->name : p->why, sizeof p->name, "%s",
-		    rc == 0 ? name : why);
+	for (struct waiter *p = w; p; p = next) {
+		next = p->next;
+		p->fn(p->arg, rc, rc == 0 ? name : NULL, rc == 0 ? NULL : why);
+		free(p);
 	}
+}
+
+static void *
+writer(void *arg)
+{
+	struct spool_batch *b = arg;
+	struct waiter *w;
+
+	pthread_mutex_lock(&b->lock);
+	for (;;) {
+		while (!b->head && !b->stop) {
+			b->idle++;
+			pthread_cond_wait(&b->wake, &b->lock);
+			b->idle--;
+		}
+		/* Stopping still writes what was handed over. */
+		if (!b->head)
+			break;
+		w = b->head;
+		b->head = NULL;
+		b->tail = &b->head;
+		pthread_mutex_unlock(&b->lock);
+		write_batch(b, w);
+		pthread_mutex_lock(&b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+	return NULL;
+}
+
+struct spool_batch *
+spool_batch_new(const char *dir, int writers)
+{
+	struct spool_batch *b = calloc(1, sizeof *b);
+
+	if (!b || !(b->dir = strdup(dir)) ||
+	    !(b->writers = calloc(writers > 0 ? writers : 1,
+	    sizeof *b->writers))) {
+		if (b)
+			free(b->dir);
+		free(b);
+		return NULL;
+	}
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->wake, NULL);
+	b->tail = &b->head;
+	for (int i = 0; i < (writers > 0 ? writers : 1); i++) {
+		if ((errno = pthread_create(&b->writers[i], NULL, writer,
+		    b)) != 0) {
+			int e = errno;
+			spool_batch_free(b);
+			errno = e;
+			return NULL;
+		}
+		b->nwriters++;
+	}
+	return b;
+}
+
+void
+spool_batch_free(struct spool_batch *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->stop = 1;
+	pthread_cond_broadcast(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	for (int i = 0; i < b->nwriters; i++)
+		pthread_join(b->writers[i], NULL);
+	pthread_cond_destroy(&b->wake);
+	pthread_mutex_destroy(&b->lock);
+	free(b->writers);
+	free(b->dir);
+	free(b);
+}
+
+int
+spool_batch_submit(struct spool_batch *b, const char *line, size_t len,
+    spool_done_fn fn, void *arg)
+{
+	struct waiter *w = malloc(sizeof *w + len);
+
+	if (!w)
+		return -1;
+	w->fn = fn;
+	w->arg = arg;
+	w->len = len;
+	w->next = NULL;
+	memcpy(w->line, line, len);
+	pthread_mutex_lock(&b->lock);
+	*b->tail = w;
+	b->tail = &w->next;
+	/* Busy writers take it on their next turn without being woken. */
+	if (b->idle)
+		pthread_cond_signal(&b->wake);
+	pthread_mutex_unlock(&b->lock);
+	return 0;
+}
+
+/* spool_batch_put waits on a semaphore the writer posts. */
+struct put_wait {
+	sem_t sem;
+	int rc;
+	char *name, *why;
+	size_t namelen, whylen;
+};
+
+static void
+put_done(void *arg, int rc, const char *name, const char *why)
+{
+	struct put_wait *p = arg;
+
+	p->rc = rc;
+	if (rc == 0)
+		snprintf(p->name, p->namelen, "%s", name);
+	else
+		snprintf(p->why, p->whylen, "%s", why);
+	sem_post(&p->sem);
 }
 
 int
 spool_batch_put(struct spool_batch *b, const char *line, size_t len,
     char *name, size_t namelen, char *why, size_t whylen)
 {
-	struct waiter w = { .line = line, .len = len };
-	int lead;
+	struct put_wait p = { .name = name, .namelen = namelen, .why = why,
+	    .whylen = whylen };
 
-	sem_init(&w.sem, 0, 0);
-	pthread_mutex_lock(&b->lock);
-	*b->tail = &w;
-	b->tail = &w.next;
-	w.lead = !b->writing;
-	b->writing = 1;
-	lead = w.lead;
-	pthread_mutex_unlock(&b->lock);
-	/*
-	 * A follower is posted exactly once, done (a leader wrote its
-	 * line) or to lead, and reads neither flag before that post: were
-	 * it to see done first and return, the leader's sem_post would
-	 * land on a waiter that is gone from the stack.
-	 */
-	if (!lead)
-		while (sem_wait(&w.sem) < 0 && errno == EINTR)
-			;
-	if (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) {
-		pthread_mutex_lock(&b->lock);
-		struct waiter *batch = b->head, *next;
-		b->head = NULL;
-		b->tail = &b->head;
-		pthread_mutex_unlock(&b->lock);
-		write_batch(b, batch);
-		for (struct waiter *p = batch; p; p = next) {
-			next = p->next;	/* p may be gone once posted */
-			if (p == &w) {
-				w.done = 1;
-				continue;
-			}
-			__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
-			sem_post(&p->sem);
-		}
-		/* Hand the lead to the first who came during the write. */
-		pthread_mutex_lock(&b->lock);
-		if (b->head) {
-			__atomic_store_n(&b->head->lead, 1, __ATOMIC_RELEASE);
-			sem_post(&b->head->sem);
-		} else {
-			b->writing = 0;
-		}
-		pthread_mutex_unlock(&b->lock);
+	sem_init(&p.sem, 0, 0);
+	if (spool_batch_submit(b, line, len, put_done, &p) < 0) {
+		sem_destroy(&p.sem);
+		snprintf(why, whylen, "out of memory");
+		return -1;
 	}
-	sem_destroy(&w.sem);
-	if (w.rc == 0)
-		snprintf(name, namelen, "%s", w.name);
-	else
-		snprintf(why, whylen, "%s", w.why);
-	return w.rc;
+	while (sem_wait(&p.sem) < 0 && errno == EINTR)
+		;
+	sem_destroy(&p.sem);
+	return p.rc;
 }
 
 /* The index of waiting ids */
@@ -463,25 +525,45 @@ entry_where(const char *dir, const char *name)
 }
 
 /*
- * Drop the ids whose entry is gone.  Run when the index has doubled
- * since the last prune, so its cost per report stays constant.
+ * Drop the ids whose entry is gone, a few buckets at a time: a lookup
+ * waits for at most one chunk's access() calls, never for a sweep of
+ * the whole index.  A table that grows meanwhile only means some ids are
+ * looked at twice or next time.
  */
-static void
-ix_prune(struct spool_index *x)
+void
+spool_index_tidy(struct spool_index *x)
 {
-	for (size_t i = 0; i < x->nbuckets; i++)
-		for (struct ix_ent **pe = &x->tab[i], *e; (e = *pe);) {
-			if (entry_where(x->dir, e->name)) {
-				pe = &e->next;
-				continue;
-			}
-			*pe = e->next;
-			free(e->id);
-			free(e->name);
-			free(e);
-			x->n--;
+	enum { CHUNK = 64 };
+
+	pthread_mutex_lock(&x->lock);
+	if (x->n < x->prune_at) {
+		pthread_mutex_unlock(&x->lock);
+		return;
+	}
+	/* Not again before the index has doubled: constant cost a report. */
+	x->prune_at = (size_t)-1;
+	pthread_mutex_unlock(&x->lock);
+	for (size_t i = 0;; i += CHUNK) {
+		pthread_mutex_lock(&x->lock);
+		if (i >= x->nbuckets) {
+			x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+			pthread_mutex_unlock(&x->lock);
+			return;
 		}
-	x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+		for (size_t j = i; j < i + CHUNK && j < x->nbuckets; j++)
+			for (struct ix_ent **pe = &x->tab[j], *e; (e = *pe);) {
+				if (entry_where(x->dir, e->name)) {
+					pe = &e->next;
+					continue;
+				}
+				*pe = e->next;
+				free(e->id);
+				free(e->name);
+				free(e);
+				x->n--;
+			}
+		pthread_mutex_unlock(&x->lock);
+	}
 }
 
 static int
@@ -490,8 +572,6 @@ ix_add(struct spool_index *x, const char *id, const char *name)
 	struct ix_ent *e;
 	size_t b;
 
-	if (x->n >= x->prune_at)
-		ix_prune(x);
 	if (x->n >= x->nbuckets && ix_grow(x) < 0)
 		return -1;
 	b = ix_hash(id) & (x->nbuckets - 1);
@@ -598,7 +678,6 @@ spool_index_new(const char *dir)
 	pthread_mutex_init(&x->lock, NULL);
 	if (!(x->dir = strdup(dir)) || ix_grow(x) < 0)
 		goto fail;
-	x->prune_at = (size_t)-1;	/* nothing to prune while reading */
 	for (int i = 0; i < 3; i++) {
 		char **names = spool_list(dir, subs[i]);
 		int rc = 0;
@@ -622,7 +701,6 @@ spool_index_free(struct spool_index *x)
 {
 	if (!x)
 		return;
-	x->prune_at = 0;
 	for (size_t i = 0; i < x->nbuckets; i++)
 		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
 			next = e->next;

@@ -59,24 +59,45 @@ int spool_watch(const char *dir);
 int spool_wait(int wfd, int timeout_ms);
 
 /*
- * Group commit: many threads, one fsync.  Each caller hands one line (a
- * compact JSON record, no newline inside) and waits; the lines that
- * arrive while an entry is being written go out together as the next
- * entry, one record a line, with one fsync and one rename.  The first
- * waiter to find no write in progress writes the batch for everyone
- * (leader and followers, as in a database's group commit), so no thread
- * of its own is needed and a lone request waits for its own write only.
+ * Group commit: many callers, one fsync.  Each caller hands over one
+ * line (a compact JSON record, no newline inside); the lines that arrive
+ * while an entry is being written go out together as the next entry, one
+ * record a line, with one fsync and one rename.  Threads of the batcher's
+ * own do the writing, so a caller may hand its line over and go on
+ * (spool_batch_submit: an event loop must not wait for a disk) or wait
+ * for it (spool_batch_put).
  */
 struct spool_batch;
 
-/* A batcher for dir (which spool_init made); NULL on ENOMEM. */
-struct spool_batch *spool_batch_new(const char *dir);
+/*
+ * A batcher for dir (which spool_init made), with that many writer
+ * threads (fsyncs in flight at once; 1 gives the largest entries, 2 the
+ * shortest waits).  NULL with errno.
+ */
+struct spool_batch *spool_batch_new(const char *dir, int writers);
+
+/* Write what was handed over, then stop the writer and free b. */
 void spool_batch_free(struct spool_batch *b);
 
 /*
- * Add line to the next entry and return once that entry is durable in
- * new/: 0 with the entry's name, or -1 with a reason (nothing of the
- * batch is then in new/).  Safe from any thread.
+ * Called from the batcher's thread once line's entry is durable in new/
+ * (rc 0, name the entry's name) or could not be written (rc -1, why the
+ * reason; nothing of the batch is then in new/).
+ */
+typedef void (*spool_done_fn)(void *arg, int rc, const char *name,
+    const char *why);
+
+/*
+ * Hand line (copied) over for the next entry; fn(arg, ...) is called
+ * exactly once, later.  0, or -1 on ENOMEM (fn is then never called).
+ * Safe from any thread.
+ */
+int spool_batch_submit(struct spool_batch *b, const char *line, size_t len,
+    spool_done_fn fn, void *arg);
+
+/*
+ * The same, waiting: 0 with the entry's name once it is durable, or -1
+ * with a reason.  Safe from any thread but the batcher's.
  */
 int spool_batch_put(struct spool_batch *b, const char *line, size_t len,
     char *name, size_t namelen, char *why, size_t whylen);
@@ -95,6 +116,13 @@ struct spool_index;
 /* Read dir's entries; NULL with errno on failure. */
 struct spool_index *spool_index_new(const char *dir);
 void spool_index_free(struct spool_index *x);
+
+/*
+ * Drop the ids whose entry is gone, when the index has doubled since
+ * the last time: call now and then from a thread that may take a while
+ * (inc-httpd's main loop), never from a request.
+ */
+void spool_index_tidy(struct spool_index *x);
 
 /* Record that id waits in entry name.  0, or -1 on ENOMEM. */
 int spool_index_add(struct spool_index *x, const char *id, const char *name);

@@ -34,6 +34,17 @@ putter(void *arg)
 	return NULL;
 }
 
+/* A submit's word, counted once per call. */
+static void
+submitted(void *arg, int rc, const char *name, const char *why)
+{
+	(void)why;
+	if (rc == 0 && name && *name)
+		__atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
+}
+
 /* 1 when file dir/new/name holds line as one of its lines. */
 static int
 entry_has(const char *name, const char *line)
@@ -91,7 +102,7 @@ main(void)
 		perror(dir);
 		return 1;
 	}
-	CHECK((batch = spool_batch_new(dir)) != NULL);
+	CHECK((batch = spool_batch_new(dir, 2)) != NULL);
 	for (long t = 0; t < THREADS; t++)
 		pthread_create(&th[t], NULL, putter, (void *)t);
 	for (int t = 0; t < THREADS; t++)
@@ -110,8 +121,24 @@ main(void)
 	CHECK(count("tmp", NULL) == 0);
 	printf("%d lines in %d entries\n", THREADS * PUTS, entries);
 
+	/* Handed over without waiting: freeing the batcher writes what it
+	 * holds first, and every line is told of exactly once. */
+	struct spool_batch *async = spool_batch_new(dir, 1);
+	int told = 0, handed = 0;
+	lines = 0;
+	CHECK(async != NULL);
+	for (int i = 0; i < 500; i++) {
+		int n = snprintf(line, sizeof line, "{\"a\":%d}", i);
+		handed += spool_batch_submit(async, line, (size_t)n,
+		    submitted, &told) == 0;
+	}
+	spool_batch_free(async);
+	CHECK(handed == 500 && told == 500 && failures == 0);
+	count("new", &lines);
+	CHECK(lines == THREADS * PUTS + 500);
+
 	/* A spool that cannot be written fails every waiter, with why. */
-	struct spool_batch *gone = spool_batch_new("/nonexistent/spool");
+	struct spool_batch *gone = spool_batch_new("/nonexistent/spool", 2);
 	char name[256];
 	why[0] = '\0';
 	CHECK(spool_batch_put(gone, "{}", 2, name, sizeof name, why,
