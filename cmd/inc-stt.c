@@ -59,6 +59,7 @@ struct stage {
 	char words[PATH_MAX], cmudict[PATH_MAX + 32], generic[PATH_MAX + 32];
 	struct stt_domain_src dom;
 	const char *lm;			/* domain, generic or a file */
+	double generic_weight;		/* of the generic model in domain */
 	double max_seconds;
 	/* Local: loaded at the first audio job. */
 	struct stt_local *local;
@@ -144,7 +145,10 @@ load_local(struct stage *g, char *err, size_t errlen)
 			snprintf(dict, sizeof dict, "%s", g->cmudict);
 	}
 	stt_local_free(g->local);
-	g->local = stt_local_new(hmm, lm, dict, err, errlen);
+	/* The knowledge base does not say everything a caller says: the
+	 * domain model is heard mixed with the generic one. */
+	g->local = stt_local_new(hmm, lm, dict, strcmp(g->lm, "domain") ==
+	    0 ? g->generic : NULL, g->generic_weight, err, errlen);
 	if (g->local)
 		log_debug(NULL, "recogniser loaded in %.0f ms",
 		    (double)(now_us() - t) / 1000.0);
@@ -495,7 +499,7 @@ setup(struct stage *g, char *err, size_t errlen)
 	const char *tw = config_get("TWILIO_API_URL",
 	    "https://api.twilio.com");
 	long max_s, timeout, common;
-	const char *weight, *sm;
+	const char *weight, *sm, *gw;
 	char *end;
 
 	if (config_long("INC_STT_MAX_SECONDS", AUDIO_MAX_SECONDS_DEFAULT, 1,
@@ -529,6 +533,14 @@ setup(struct stage *g, char *err, size_t errlen)
 	if (*end || end == weight || g->dom.weight < 0 ||
 	    g->dom.weight >= 1) {
 		snprintf(err, errlen, "INC_STT_COMMON_WEIGHT: a number in "
+		    "0..1, 1 excluded");
+		return -1;
+	}
+	gw = config_get("INC_STT_GENERIC_WEIGHT", STT_GENERIC_WEIGHT);
+	g->generic_weight = strtod(gw, &end);
+	if (*end || end == gw || g->generic_weight < 0 ||
+	    g->generic_weight >= 1) {
+		snprintf(err, errlen, "INC_STT_GENERIC_WEIGHT: a number in "
 		    "0..1, 1 excluded");
 		return -1;
 	}

@@ -92,25 +92,69 @@ readable(const char *what, const char *path, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * The interpolation of the models in lm and mix as the decoder's search:
+ * pocketsphinx's model set adds the weighted probabilities of its models
+ * at every word it scores, whatever order each model answers at.
+ */
+static int
+set_mix(ps_decoder_t *ps, const char *lm, const char *mix, double weight,
+    char *err, size_t errlen)
+{
+	cmd_ln_t *cfg = ps_get_config(ps);
+	logmath_t *lmath = ps_get_logmath(ps);
+	ngram_model_t *m[2], *set;
+	char *names[2] = { "domain", "mix" };
+	float32 w[2] = { (float32)(1 - weight), (float32)weight };
+
+	m[0] = ngram_model_read(cfg, lm, NGRAM_AUTO, lmath);
+	m[1] = m[0] ? ngram_model_read(cfg, mix, NGRAM_AUTO, lmath) : NULL;
+	if (!m[1]) {
+		snprintf(err, errlen, "cannot read the language model %s",
+		    m[0] ? mix : lm);
+		ngram_model_free(m[0]);
+		return -1;
+	}
+	/* The set owns its models; the search keeps its own reference. */
+	if (!(set = ngram_model_set_init(cfg, m, names, w, 2))) {
+		ngram_model_free(m[0]);
+		ngram_model_free(m[1]);
+		snprintf(err, errlen, "cannot mix %s with %s", lm, mix);
+		return -1;
+	}
+	if (ps_set_lm(ps, "mix", set) < 0 || ps_set_search(ps, "mix") < 0) {
+		ngram_model_free(set);
+		snprintf(err, errlen, "pocketsphinx refused the mixed model");
+		return -1;
+	}
+	ngram_model_free(set);
+	return 0;
+}
+
 struct stt_local *
-stt_local_new(const char *hmm, const char *lm, const char *dict, char *err,
-    size_t errlen)
+stt_local_new(const char *hmm, const char *lm, const char *dict,
+    const char *mix, double mix_weight, char *err, size_t errlen)
 {
 	struct stt_local *s;
 	cmd_ln_t *cfg;
 	char mdef[PATH_MAX];
+	int mixed = mix && mix_weight > 0 && mix_weight < 1;
 
 	snprintf(mdef, sizeof mdef, "%s/mdef", hmm);
 	if (readable("acoustic model", mdef, err, errlen) < 0 ||
 	    readable("language model", lm, err, errlen) < 0 ||
-	    readable("dictionary", dict, err, errlen) < 0)
+	    readable("dictionary", dict, err, errlen) < 0 ||
+	    (mixed && readable("language model", mix, err, errlen) < 0))
 		return NULL;
 	/* pocketsphinx talks a lot on stderr; our stderr is for our own
 	 * messages. */
 	err_set_logfp(NULL);
-	cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-lm", lm,
-	    "-dict", dict, "-logfn", "/dev/null", "-samprate", "16000",
-	    NULL);
+	/* A mixed model is given to the decoder once it is made: loading
+	 * lm on its own first would be time thrown away. */
+	cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-dict", dict,
+	    "-logfn", "/dev/null", "-samprate", "16000", NULL);
+	if (cfg && !mixed)
+		cmd_ln_set_str_r(cfg, "-lm", lm);
 	if (!cfg) {
 		snprintf(err, errlen, "pocketsphinx refused its settings");
 		return NULL;
@@ -127,6 +171,10 @@ stt_local_new(const char *hmm, const char *lm, const char *dict, char *err,
 		free(s);
 		snprintf(err, errlen, "pocketsphinx could not load %s with %s",
 		    hmm, lm);
+		return NULL;
+	}
+	if (mixed && set_mix(s->ps, lm, mix, mix_weight, err, errlen) < 0) {
+		stt_local_free(s);
 		return NULL;
 	}
 	return s;

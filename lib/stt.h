@@ -35,6 +35,9 @@
 /* Debian's pocketsphinx-en-us. */
 #define STT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
 #define STT_UTTERANCE_SECONDS 30
+/* The generic model's share when the domain model is mixed with it, as
+ * tuned on reports of our own that the knowledge base does not hold. */
+#define STT_GENERIC_WEIGHT "0.5"
 
 struct stt_result {
 	char *text;		/* malloc'd; "" when nothing was recognised */
@@ -50,11 +53,15 @@ struct stt_local;
 
 /*
  * Load the acoustic model in hmm (a directory), the language model lm
- * (ARPA or pocketsphinx binary) and the dictionary dict.  NULL with the
- * reason in err.
+ * (ARPA or pocketsphinx binary) and the dictionary dict.  With mix (a
+ * general English model) and 0 < mix_weight < 1, the recogniser listens
+ * with the linear interpolation (1 - mix_weight) lm + mix_weight mix at
+ * every order, computed as it decodes; the words it can hear are still
+ * those of dict.  NULL with the reason in err.
  */
 struct stt_local *stt_local_new(const char *hmm, const char *lm,
-    const char *dict, char *err, size_t errlen);
+    const char *dict, const char *mix, double mix_weight, char *err,
+    size_t errlen);
 void stt_local_free(struct stt_local *s);
 
 /* Transcribe a (at AUDIO_RATE).  0, or -1 with the reason in err. */
