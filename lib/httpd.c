@@ -644,8 +644,8 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		pthread_mutex_lock(&h->qlock);
 		*h->qtail = u;
 		h->qtail = &u->qnext;
-		pthread_cond_signal(&h->qcond);
 		pthread_mutex_unlock(&h->qlock);
+		pthread_cond_signal(&h->qcond);
 		return MHD_YES;
 	}
 	if (!u->deferred && !u->answered)

@@ -407,6 +407,7 @@ spool_batch_submit(struct spool_batch *b, const char *line, size_t len,
     spool_done_fn fn, void *arg)
 {
 	struct waiter *w = malloc(sizeof *w + len);
+	int wake;
 
 	if (!w)
 		return -1;
@@ -419,9 +420,12 @@ spool_batch_submit(struct spool_batch *b, const char *line, size_t len,
 	*b->tail = w;
 	b->tail = &w->next;
 	/* Busy writers take it on their next turn without being woken. */
-	if (b->idle)
-		pthread_cond_signal(&b->wake);
+	wake = b->idle > 0;
 	pthread_mutex_unlock(&b->lock);
+	/* After unlocking: a writer woken under the lock would only wake to
+	 * sleep on the mutex. */
+	if (wake)
+		pthread_cond_signal(&b->wake);
 	return 0;
 }
 
