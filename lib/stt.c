@@ -115,10 +115,12 @@ set_mix(ps_decoder_t *ps, const char *lm, const char *mix, double weight,
 		ngram_model_free(m[0]);
 		return -1;
 	}
-	/* The set owns its models; the search keeps its own reference. */
-	if (!(set = ngram_model_set_init(cfg, m, names, w, 2))) {
-		ngram_model_free(m[0]);
-		ngram_model_free(m[1]);
+	/* The set takes references of its own to its models, and the
+	 * search one to the set: ours go once they are given. */
+	set = ngram_model_set_init(cfg, m, names, w, 2);
+	ngram_model_free(m[0]);
+	ngram_model_free(m[1]);
+	if (!set) {
 		snprintf(err, errlen, "cannot mix %s with %s", lm, mix);
 		return -1;
 	}
