@@ -102,6 +102,7 @@ struct server {
 	struct spool_batch *batch; /* reports share entries and fsyncs */
 	struct store *st;	/* NULL until opened, or after a failure */
 	struct store *loop_st;	/* the event loop's (SQLite only) */
+	struct store *loop_dead; /* the loop's, failed, for main to close */
 	int loop_store;		/* the event loop may read the store */
 	struct incident_limits lim;
 	unsigned char tokens[MAX_TOKENS][32];
@@ -149,7 +150,13 @@ store_failed(struct server *s, const struct httpd_req *req, const char *err)
 	struct store **st = store_slot(s, req);
 
 	log_error(NULL, "store: %s", err);
-	store_close(*st);
+	if (st == &s->loop_st)
+		/* Closing may checkpoint the WAL, seconds under a busy
+		 * timeout: the main loop closes it, not the event loop. */
+		store_close(__atomic_exchange_n(&s->loop_dead, *st,
+		    __ATOMIC_ACQ_REL));
+	else
+		store_close(*st);
 	*st = NULL;
 }
 
@@ -1690,6 +1697,8 @@ main(int argc, char *argv[])
 		nanosleep(&ts, NULL);
 		httpd_reap(h);
 		spool_index_tidy(s->index);
+		store_close(__atomic_exchange_n(&s->loop_dead, NULL,
+		    __ATOMIC_ACQ_REL));
 	}
 	log_info(NULL, "stopping");
 	httpd_stop(h);
@@ -1701,5 +1710,6 @@ main(int argc, char *argv[])
 	twilio_free(s->tw);
 	store_close(s->st);
 	store_close(s->loop_st);
+	store_close(s->loop_dead);
 	return 0;
 }

@@ -65,6 +65,7 @@ struct upload {
 	int offload;		/* httpd_to_worker() was called */
 	int deferred;		/* httpd_defer() was called */
 	int suspended;
+	int inflight;		/* counted in httpd.inflight */
 	int64_t t0;		/* the request was whole (monotonic, ms) */
 	struct upload *qnext;	/* the workers' queue */
 };
@@ -84,7 +85,10 @@ struct httpd {
 	int stopping;
 	pthread_t *workers;
 	unsigned nworkers;
-	int outstanding;	/* suspended connections (atomic) */
+	/* Requests whose handler was called and whose answer has not left
+	 * (atomic): httpd_stop waits for them. */
+	int inflight;
+	int draining;		/* httpd_stop has begun (atomic) */
 };
 
 static int64_t
@@ -503,6 +507,16 @@ httpd_reap(struct httpd *h)
 
 /* Requests */
 
+/* The request's answer has left, or never will: uncount it, once. */
+static void
+landed(struct httpd *h, struct upload *u)
+{
+	if (u->inflight) {
+		u->inflight = 0;
+		__atomic_sub_fetch(&h->inflight, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -513,6 +527,9 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	/* Keep-alive: the next request's head is now due. */
 	set_waiting(cls, c, 1);
 	if (u) {
+		/* A client gone while its request was suspended is only
+		 * seen here: the handler is not called again. */
+		landed(cls, u);
 		if (u->resp)
 			MHD_destroy_response(u->resp);
 		free(u->buf);
@@ -530,6 +547,7 @@ deliver(struct httpd *h, struct MHD_Connection *c, struct upload *u)
 	if (u->delivered)
 		return MHD_YES;
 	u->delivered = 1;
+	landed(h, u);
 	if (!u->resp)
 		return MHD_NO;
 	ok = MHD_queue_response(c, u->status, u->resp);
@@ -544,9 +562,9 @@ deliver(struct httpd *h, struct MHD_Connection *c, struct upload *u)
 static void
 suspend(struct httpd *h, struct upload *u)
 {
+	(void)h;
 	MHD_suspend_connection(u->req.conn);
 	u->suspended = 1;
-	__atomic_add_fetch(&h->outstanding, 1, __ATOMIC_RELAXED);
 }
 
 /* An answer made before the handler runs (413): queued at once. */
@@ -620,15 +638,25 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	if (u->called) {
 		/* Resumed: the answer is ready. */
-		if (u->suspended) {
-			u->suspended = 0;
-			__atomic_sub_fetch(&h->outstanding, 1,
-			    __ATOMIC_RELAXED);
-		}
+		u->suspended = 0;
 		return deliver(h, c, u);
 	}
 	u->called = 1;
 	u->t0 = now_ms();
+	/*
+	 * Counted before draining is looked at, and httpd_stop sets draining
+	 * before it reads the count: either this request sees draining, or
+	 * httpd_stop sees the request and waits for its answer.
+	 */
+	u->inflight = 1;
+	__atomic_add_fetch(&h->inflight, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&h->draining, __ATOMIC_SEQ_CST)) {
+		const char *hdrs[] = { "Connection", "close", NULL };
+		u->refs = 1;
+		httpd_respond_error(&u->req, MHD_HTTP_SERVICE_UNAVAILABLE, hdrs,
+		    "shutting down: send it again");
+		return deliver(h, c, u);
+	}
 	if (u->too_large)
 		return refuse_large(h, c, u);
 	if (u->buf)
@@ -847,19 +875,26 @@ httpd_stop(struct httpd *h)
 
 	if (!h)
 		return;
-	/* No new connections; then let every suspended request get its
-	 * answer out (libmicrohttpd must not be stopped with one still
-	 * suspended), for at most ten seconds. */
+	/* New requests, even on open keep-alive connections, are answered
+	 * 503 from here on; no new connections are taken. */
+	__atomic_store_n(&h->draining, 1, __ATOMIC_SEQ_CST);
 	fd = MHD_quiesce_daemon(h->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
-	for (int i = 0; i < 1000 &&
-	    __atomic_load_n(&h->outstanding, __ATOMIC_RELAXED) > 0; i++) {
+	/* Every answer already promised gets out: whatever makes them (the
+	 * spool writers, a worker's call to another service) is running. */
+	for (int i = 0; i < 3000 &&
+	    __atomic_load_n(&h->inflight, __ATOMIC_SEQ_CST) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000000 };
 		nanosleep(&ts, NULL);
 	}
+	/* Thirty seconds without an answer: libmicrohttpd aborts when
+	 * stopped with a connection suspended, so leave it to the exit. */
+	if (__atomic_load_n(&h->inflight, __ATOMIC_SEQ_CST) > 0)
+		return;
 	stop_workers(h);
 	MHD_stop_daemon(h->d);
+	/* Only now: with internal threads libmicrohttpd may still use it. */
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
 	pthread_cond_destroy(&h->qcond);
 	pthread_mutex_destroy(&h->qlock);
 	pthread_mutex_destroy(&h->lock);

@@ -115,9 +115,11 @@ struct httpd *httpd_start(int fd, const struct httpd_opts *o,
 int httpd_reap(struct httpd *h);
 
 /*
- * Stop taking connections, let the deferred answers out (up to ten
- * seconds: whatever makes them must still be running), close every
- * connection and free h.
+ * Stop taking connections, answer new requests on open ones 503, let
+ * every answer already promised out (whatever makes the deferred ones
+ * must still be running), close every connection and free h.  After 30
+ * seconds with an answer still owed it returns without stopping the
+ * server, which the process's exit then does.
  */
 void httpd_stop(struct httpd *h);
 

@@ -169,7 +169,7 @@ start_httpd() {
 	inc-httpd -l 127.0.0.1:0 "$@" 2>httpd.err &
 	when_finished "kill $! 2>/dev/null; wait $! 2>/dev/null"
 	i=0
-	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err) ||
+	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err 2>/dev/null) ||
 	    [ -z "$PORT" ]; do
 		[ $i -lt 100 ] || { cat httpd.err >&2; fail "inc-httpd did not start"; }
 		sleep 0.05; i=$((i + 1))
