@@ -1011,7 +1011,7 @@ voice_status(struct server *s, struct httpd_req *req, const char *id,
 	const char *sid = twilio_param(p, n, "CallSid");
 	const char *cs = twilio_param(p, n, "CallStatus");
 	const char *dur = twilio_param(p, n, "CallDuration");
-	char err[512];
+	char err[512], cb[128];
 	struct store *st;
 	int rc;
 
@@ -1022,9 +1022,12 @@ voice_status(struct server *s, struct httpd_req *req, const char *id,
 		log_error(id, "store: %s", err);
 		return httpd_respondf(req, 503, "store unavailable");
 	}
+	/* Twilio sends a callback again when our answer is slow or lost;
+	 * a call passes each status once, so the pair names the callback. */
+	snprintf(cb, sizeof cb, "%.80s/%.40s", sid, cs);
 	rc = store_event_once(st, id, "call-status", "twilio", json_pack(
-	    "{s:s, s:s, s:s?}", "sid", sid, "status", cs, "duration", dur),
-	    NULL, err, sizeof err);
+	    "{s:s, s:s, s:s?, s:s}", "sid", sid, "status", cs, "duration", dur,
+	    "callback", cb), "callback", err, sizeof err);
 	if (rc == STORE_NOTFOUND)
 		return httpd_respondf(req, 404, "no incident %s", id);
 	if (rc < 0) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Twilio's status callbacks (CallSid, CallStatus) go into the incident's timeline as call-status events, and are answered with an empty TwiML document.
+# Twilio's status callbacks (CallSid, CallStatus) go into the incident's timeline as call-status events, once each even when Twilio sends one again, and are answered with an empty TwiML document.
 . "${0%/*}/../testlib.sh"
 start_twilio
 export INC_ONCALL=+14155550101 INC_PUBLIC_URL=https://inc.example.com
@@ -14,6 +14,10 @@ for st in ringing in-progress completed; do
 done
 grep -q '^text/xml' ctype
 grep -q '<Response></Response>' body
+# Twilio retries a callback whose answer it did not get: one event still.
+test "$(hook '/api/twilio/voice/status?incident=p-1' CallSid="$sid" \
+	AccountSid="$TWILIO_ACCOUNT_SID" From=+15005550006 To=+14155550101 \
+	Direction=outbound-api CallStatus=completed CallDuration=12)" = 200
 inc-store events p-1 | jq -c 'select(.type == "call-status") | [.actor, .detail.sid, .detail.status]' >got
 printf '["twilio","%s","%s"]\n' "$sid" ringing "$sid" in-progress "$sid" completed >expect
 cmp_expect expect got
