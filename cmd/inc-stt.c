@@ -478,12 +478,13 @@ build_lm(struct stage *g)
 		fprintf(stderr, "%s: %zu sentences, %zu words from %zu "
 		    "knowledge-base documents, %zu incidents and %zu runbooks"
 		    "; %zu words in the model: %zu from the dictionary, %zu "
-		    "plurals, %zu compounds, %zu spelled as letters, %zu "
+		    "plurals, %zu derived words, %zu compounds, %zu spelled "
+		    "as letters, %zu "
 		    "common English words; %zu left out (%zu occurrences; "
 		    "listed in %s); %zu bigrams, %zu trigrams\n", log_prog(),
 		    d.rep.sentences, d.rep.tokens, d.kb_docs, d.incidents,
 		    d.runbooks, d.rep.vocab, d.rep.known, d.rep.plural,
-		    d.rep.joined, d.rep.spelled, d.rep.background,
+		    d.rep.derived, d.rep.joined, d.rep.spelled, d.rep.background,
 		    d.rep.dropped, d.rep.dropped_tokens, d.oov,
 		    d.rep.ngrams[1], d.rep.ngrams[2]);
 	printf("%s\n", d.lm);

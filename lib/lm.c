@@ -741,8 +741,25 @@ ng_sorted(const struct ngtab *t)
 	return v;
 }
 
-enum origin { O_SPECIAL, O_KNOWN, O_PLURAL, O_JOINED, O_SPELLED,
-	O_DROPPED };
+enum origin { O_SPECIAL, O_KNOWN, O_PLURAL, O_DERIVED, O_JOINED,
+	O_SPELLED, O_DROPPED };
+
+/*
+ * What a dictionary word becomes in our text with an ending or a prefix;
+ * phones NULL: the ending sounds as the stem's last sound wants it.
+ */
+static const struct affix {
+	const char *s, *phones;
+	int prefix;
+} affixes[] = {
+	{ "'s", NULL, 0 },		/* the provider's */
+	{ "ed", NULL, 0 },		/* versioned, batched */
+	{ "d", NULL, 0 },		/* queued */
+	{ "ing", "IH NG", 0 },		/* remounting */
+	{ "re", "R IY", 1 },		/* recompute, reindex */
+	{ "un", "AH N", 1 },		/* unready, unmount */
+	{ "de", "D IY", 1 },		/* deregister */
+};
 
 static const char *const letter[26] = { "EY", "B IY", "S IY", "D IY",
 	"IY", "EH F", "JH IY", "EY CH", "AY", "JH EY", "K EY", "EH L",
@@ -759,9 +776,13 @@ common(const struct lm_dict *d, const char *w, size_t len)
 	return id != UINT32_MAX && (!d->have_bg || d->bg[id] > 0);
 }
 
-/* Where word w's pronunciation comes from; *split for a compound. */
+/*
+ * Where word w's pronunciation comes from; *split where a compound's
+ * second part or a derived word's stem or ending begins, *affix which
+ * ending or prefix.
+ */
 static enum origin
-resolve(const struct lm_dict *d, const char *w, size_t *split)
+resolve(const struct lm_dict *d, const char *w, size_t *split, int *affix)
 {
 	size_t len = strlen(w), i;
 
@@ -770,6 +791,23 @@ resolve(const struct lm_dict *d, const char *w, size_t *split)
 	if (len >= 4 && w[len - 1] == 's' && w[len - 2] != 's' &&
 	    dict_find(d, w, len - 1) != UINT32_MAX)
 		return O_PLURAL;
+	/* Endings on any dictionary word of three letters or more ("d" only
+	 * after an e); prefixes only on common words of four or more, or
+	 * "rest" would be re + st. */
+	for (i = 0; i < sizeof affixes / sizeof *affixes; i++) {
+		const struct affix *a = &affixes[i];
+		size_t al = strlen(a->s);
+		if (len < al + (a->prefix ? 4 : 3))
+			continue;
+		if (a->prefix ? strncmp(w, a->s, al) == 0 &&
+		    common(d, w + al, len - al) : strcmp(w + len - al, a->s) ==
+		    0 && (a->s[0] != 'd' || w[len - al - 1] == 'e') &&
+		    dict_find(d, w, len - al) != UINT32_MAX) {
+			*split = a->prefix ? al : len - al;
+			*affix = (int)i;
+			return O_DERIVED;
+		}
+	}
 	/* The longest first part wins: "failover" is fail + over.  Both
 	 * parts must be common words, or "retries" would be ret + ries. */
 	for (i = len >= 6 ? len - 3 : 0; i >= 3 && len >= 6; i--)
@@ -784,6 +822,23 @@ resolve(const struct lm_dict *d, const char *w, size_t *split)
 		return O_SPELLED;
 	}
 	return O_DROPPED;
+}
+
+/* The past ending after a word's last phone. */
+static const char *
+past(const char *phones)
+{
+	const char *last = strrchr(phones, ' ');
+	static const char *const unvoiced[] = { "P", "K", "F", "TH", "S",
+		"SH", "CH" };
+
+	last = last ? last + 1 : phones;
+	if (strcmp(last, "T") == 0 || strcmp(last, "D") == 0)
+		return "IH D";
+	for (size_t i = 0; i < sizeof unvoiced / sizeof *unvoiced; i++)
+		if (strcmp(last, unvoiced[i]) == 0)
+			return "T";
+	return "D";
 }
 
 /* The English plural ending after a word's last phone. */
@@ -818,6 +873,7 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 	uint32_t nw, *map = NULL, *cnt = NULL;
 	unsigned char *orig = NULL;
 	size_t *split = NULL;
+	int *affix = NULL;
 	double *bgp = NULL, Z = 0, D[3];
 	int kn = smoothing == LM_KNESER_NEY;
 	struct ngtab tab[3] = { { 0 } };
@@ -846,8 +902,9 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 	cnt = calloc(nw, sizeof *cnt);
 	orig = malloc(nw);
 	split = calloc(nw, sizeof *split);
+	affix = calloc(nw, sizeof *affix);
 	bgp = calloc(nw, sizeof *bgp);
-	if (!map || !cnt || !orig || !split || !bgp)
+	if (!map || !cnt || !orig || !split || !affix || !bgp)
 		goto oom;
 	for (uint32_t w = ID_UNK + 1; bg_weight > 0 && w < nw; w++) {
 		uint32_t id = strtab_id((struct strtab *)&d->words,
@@ -859,7 +916,7 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 		cnt[t->ids[i]]++;
 	for (uint32_t w = 0; w < nw; w++) {
 		orig[w] = w <= ID_UNK ? O_SPECIAL :
-		    resolve(d, t->words.str[w], &split[w]);
+		    resolve(d, t->words.str[w], &split[w], &affix[w]);
 		map[w] = orig[w] == O_DROPPED ? ID_UNK : w;
 		switch (orig[w]) {
 		case O_KNOWN:
@@ -870,6 +927,7 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 				rep->background += bgp[w] > 0;
 			break;
 		case O_PLURAL: rep->plural++; break;
+		case O_DERIVED: rep->derived++; break;
 		case O_JOINED: rep->joined++; break;
 		case O_SPELLED: rep->spelled++; break;
 		case O_DROPPED:
@@ -1053,6 +1111,20 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 			ph = d->phones[dict_find(d, s, strlen(s) - 1)];
 			fprintf(dic, "%s %s %s\n", s, ph, plural(ph));
 			break;
+		case O_DERIVED: {
+			const struct affix *a = &affixes[affix[w]];
+			if (a->prefix) {
+				fprintf(dic, "%s %s %s\n", s, a->phones,
+				    d->phones[dict_find(d, s + split[w],
+				    strlen(s) - split[w])]);
+				break;
+			}
+			ph = d->phones[dict_find(d, s, split[w])];
+			fprintf(dic, "%s %s %s\n", s, ph, a->phones ?
+			    a->phones : a->s[0] == '\'' ? plural(ph) :
+			    past(ph));
+			break;
+		}
 		case O_JOINED:
 			fprintf(dic, "%s %s %s\n", s,
 			    d->phones[dict_find(d, s, split[w])],
@@ -1074,6 +1146,9 @@ lm_build(struct lm_text *t, const struct lm_dict *d,
 			const char *s = t->words.str[w];
 			if (orig[w] == O_PLURAL)
 				fprintf(oov, "plural\t%s\t%u\n", s, cnt[w]);
+			else if (orig[w] == O_DERIVED)
+				fprintf(oov, "derived\t%s\t%u\t%.*s + %s\n",
+				    s, cnt[w], (int)split[w], s, s + split[w]);
 			else if (orig[w] == O_JOINED)
 				fprintf(oov, "joined\t%s\t%u\t%.*s + %s\n", s,
 				    cnt[w], (int)split[w], s, s + split[w]);
@@ -1099,6 +1174,7 @@ out:
 	free(cnt);
 	free(orig);
 	free(split);
+	free(affix);
 	free(bgp);
 	return rc;
 }

@@ -36,7 +36,9 @@
  *
  * Words the pronunciation dictionary lacks: a plural of a dictionary word
  * ("timeouts") takes the stem's pronunciation and the ending that follows
- * its last sound; a compound of two common words ("failover",
+ * its last sound, and so do a possessive ("provider's") and a past
+ * ("versioned", "queued"); "-ing" adds its syllable; the prefixes re-,
+ * un- and de- go before a common word ("reindex", "unmount"); a compound of two common words ("failover",
  * "healthcheck") is given the two pronunciations one after the other; a
  * word of at most four letters is taken for an acronym and spelled ("ntp"
  * as N, T, P); any other word becomes <unk>, and lm_build() lists it.
@@ -98,7 +100,7 @@ int lm_dict_common(struct lm_dict *d, const char *word, double p);
 struct lm_report {
 	size_t sentences, tokens;	/* utterances and words read */
 	size_t vocab;		/* words in the model, <s> </s> <unk> too */
-	size_t known, plural, joined, spelled, dropped; /* word types */
+	size_t known, plural, derived, joined, spelled, dropped; /* types */
 	size_t background;		/* common words the text lacks */
 	size_t dropped_tokens;		/* occurrences turned into <unk> */
 	size_t ngrams[3];		/* unigrams, bigrams, trigrams */
@@ -109,8 +111,8 @@ struct lm_report {
  * unigrams mixed with weight bg_weight with the common words of d
  * (lm_dict_common()), which join the vocabulary; the pronunciation of each of its words to dic (pocketsphinx's
  * format); and, when oov is not NULL, one line per word not in the
- * dictionary saying what became of it ("plural", "joined", "spelled",
- * "dropped") with its count.  Returns 0, or -1 with the reason in err (no
+ * dictionary saying what became of it ("plural", "derived", "joined",
+ * "spelled", "dropped") with its count.  Returns 0, or -1 with the reason in err (no
  * words at all, out of memory, a write failed).
  */
 enum lm_smoothing { LM_WITTEN_BELL, LM_KNESER_NEY };

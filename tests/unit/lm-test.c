@@ -242,6 +242,62 @@ main(void)
 
 	lm_text_free(t);
 	lm_dict_free(d);
+
+	/* Endings and prefixes on dictionary words: the ending sounds as
+	 * the stem's last sound wants it; a prefix needs a common word
+	 * ("rest" is no re + st), "d" an e before it. */
+	f = fopen(dpath, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return unit_done();
+	fputs("provider P R AH V AY D ER\nversion V ER ZH AH N\n"
+	    "batch B AE CH\nqueue K Y UW\nindex IH N D EH K S\n"
+	    "mount M AW N T\nready R EH D IY\nload L OW D\nst S T\n"
+	    "the DH AH\n", f);
+	fclose(f);
+	d = lm_dict_load(dpath, err, sizeof err);
+	CHECK(d != NULL);
+	if (!d)
+		return unit_done();
+	CHECK(lm_dict_common(d, "index", 0.01) == 0);
+	CHECK(lm_dict_common(d, "ready", 0.01) == 0);
+	t = lm_text_new();
+	s = "the provider's load versioned batched queued loaded. "
+	    "reindex unready unmount rest mounting.";
+	CHECK(lm_text_add(t, s, strlen(s)) == 0);
+	fa = tmpfile();
+	fd2 = tmpfile();
+	fo = tmpfile();
+	CHECK(lm_build(t, d, LM_KNESER_NEY, 0, fa, fd2, fo, &rep, err,
+	    sizeof err) == 0);
+	dic = slurp(fd2);
+	oov = slurp(fo);
+	CHECK(strstr(dic, "provider's P R AH V AY D ER Z\n") != NULL);
+	CHECK(strstr(dic, "versioned V ER ZH AH N D\n") != NULL);
+	CHECK(strstr(dic, "batched B AE CH T\n") != NULL);
+	CHECK(strstr(dic, "queued K Y UW D\n") != NULL);
+	CHECK(strstr(dic, "loaded L OW D IH D\n") != NULL);
+	CHECK(strstr(dic, "reindex R IY IH N D EH K S\n") != NULL);
+	CHECK(strstr(dic, "unready AH N R EH D IY\n") != NULL);
+	CHECK(strstr(dic, "mounting M AW N T IH NG\n") != NULL);
+	/* mount is not common here; rest is not re + st. */
+	CHECK(strstr(dic, "unmount") == NULL);
+	CHECK(strstr(dic, "rest R IY") == NULL);
+	CHECK(strstr(oov, "derived\tprovider's\t1\tprovider + 's\n") != NULL);
+	CHECK(strstr(oov, "derived\treindex\t1\tre + index\n") != NULL);
+	CHECK(strstr(oov, "dropped\tunmount\t1\n") != NULL);
+	CHECK(rep.derived == 8);
+	free(dic);
+	free(oov);
+	rewind(fa);
+	read_arpa(fa, &a);
+	check_sums(&a);
+	free_arpa(&a);
+	fclose(fa);
+	fclose(fd2);
+	fclose(fo);
+	lm_text_free(t);
+	lm_dict_free(d);
 	unlink(dpath);
 	return unit_done();
 }
