@@ -560,9 +560,8 @@ deliver(struct httpd *h, struct MHD_Connection *c, struct upload *u)
 
 /* Take c off the event loop until its answer is ready. */
 static void
-suspend(struct httpd *h, struct upload *u)
+suspend(struct upload *u)
 {
-	(void)h;
 	MHD_suspend_connection(u->req.conn);
 	u->suspended = 1;
 }
@@ -668,7 +667,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 	if (u->offload) {
 		/* Suspended before a worker can see it: the worker's
 		 * resume can never come first. */
-		suspend(h, u);
+		suspend(u);
 		pthread_mutex_lock(&h->qlock);
 		*h->qtail = u;
 		h->qtail = &u->qnext;
@@ -703,7 +702,7 @@ httpd_defer(struct httpd_req *req)
 	u->deferred = 1;
 	/* A worker's request is suspended already. */
 	if (!req->worker)
-		suspend(req->server, u);
+		suspend(u);
 }
 
 /* A worker runs handlers one at a time, under the handler lock. */
