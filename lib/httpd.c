@@ -776,6 +776,18 @@ stop_workers(struct httpd *h)
 	h->nworkers = 0;
 }
 
+/* Free h once its workers and daemon are stopped. */
+static void
+release(struct httpd *h)
+{
+	pthread_cond_destroy(&h->qcond);
+	pthread_mutex_destroy(&h->qlock);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->serial);
+	free(h->workers);
+	free(h);
+}
+
 /* libmicrohttpd's own messages go nowhere: lib/ does not print. */
 static void
 quiet(void *cls, const char *fmt, va_list ap)
@@ -858,12 +870,7 @@ httpd_start(int fd, const struct httpd_opts *o, httpd_handler fn, void *arg,
 	return h;
 fail:
 	stop_workers(h);
-	pthread_cond_destroy(&h->qcond);
-	pthread_mutex_destroy(&h->qlock);
-	pthread_mutex_destroy(&h->lock);
-	pthread_mutex_destroy(&h->serial);
-	free(h->workers);
-	free(h);
+	release(h);
 	return NULL;
 }
 
@@ -894,10 +901,5 @@ httpd_stop(struct httpd *h)
 	/* Only now: with internal threads libmicrohttpd may still use it. */
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
-	pthread_cond_destroy(&h->qcond);
-	pthread_mutex_destroy(&h->qlock);
-	pthread_mutex_destroy(&h->lock);
-	pthread_mutex_destroy(&h->serial);
-	free(h->workers);
-	free(h);
+	release(h);
 }

@@ -106,6 +106,20 @@ voice_party(const struct twilio_param *p, size_t n, char *out, size_t len)
 		snprintf(out, len, "unknown");
 }
 
+/* Ask for the report as a recording, after why (one sentence). */
+static void
+record_verbs(struct twilio_doc *d, const char *public_url, const char *why)
+{
+	char action[MAX_URL], say[256];
+
+	snprintf(action, sizeof action, "%s/api/twilio/voice/inbound/recording",
+	    public_url);
+	snprintf(say, sizeof say, "%s Please describe the incident after the "
+	    "beep, then hang up or press the pound key.", why);
+	twilio_say(d, say);
+	twilio_record(d, action, 120);
+}
+
 char *
 voice_greeting(const char *public_url)
 {
@@ -120,11 +134,7 @@ voice_greeting(const char *public_url)
 	    "since when.");
 	twilio_gather_end(d);
 	/* Twilio goes on to the next verb when it heard nothing. */
-	snprintf(action, sizeof action, "%s/api/twilio/voice/inbound/recording",
-	    public_url);
-	twilio_say(d, "We did not hear you. Please describe the incident "
-	    "after the beep, then hang up or press the pound key.");
-	twilio_record(d, action, 120);
+	record_verbs(d, public_url, "We did not hear you.");
 	return twilio_doc_end(d, NULL);
 }
 
@@ -132,13 +142,8 @@ char *
 voice_record_prompt(const char *public_url)
 {
 	struct twilio_doc *d = twilio_doc_new();
-	char action[MAX_URL];
 
-	snprintf(action, sizeof action, "%s/api/twilio/voice/inbound/recording",
-	    public_url);
-	twilio_say(d, "Sorry, we did not understand. Please describe the "
-	    "incident after the beep, then hang up or press the pound key.");
-	twilio_record(d, action, 120);
+	record_verbs(d, public_url, "Sorry, we did not understand.");
 	return twilio_doc_end(d, NULL);
 }
 
