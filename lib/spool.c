@@ -471,17 +471,35 @@ spool_batch_put(struct spool_batch *b, const char *line, size_t len,
 
 /* The index of waiting ids */
 
+/*
+ * Ids are kept per entry file: an entry holds every report of one group
+ * commit, so a sweep looks each file up once, not once an id (a tenth of
+ * the lookups at 5,000 reports/s), and relative to the directory, not
+ * down the whole path.  In inc-httpd a sweep of 20,000 ids by path took
+ * a core for 100 ms and was the longest stall the paced benchmark saw.
+ */
+struct ix_file {
+	struct ix_file *next;		/* in its bucket */
+	struct ix_ent *ids;		/* waiting in it */
+	char name[];
+};
+
 struct ix_ent {
-	char *id, *name;
-	struct ix_ent *next;
+	char *id;
+	struct ix_file *file;
+	struct ix_ent *next;		/* in its bucket */
+	struct ix_ent *fnext;		/* in its file */
 };
 
 struct spool_index {
 	pthread_mutex_t lock;
-	char *dir;
+	int dfd[3];			/* new/, cur/, bad/ */
 	struct ix_ent **tab;
-	size_t nbuckets, n, prune_at;
+	struct ix_file **ftab;
+	size_t nbuckets, n, nfbuckets, nfiles, prune_at;
 };
+
+static const char *const ix_subs[] = { "new", "cur", "bad" };
 
 static size_t
 ix_hash(const char *s)
@@ -503,9 +521,10 @@ ix_grow(struct spool_index *x)
 		return -1;
 	for (size_t i = 0; i < x->nbuckets; i++)
 		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
+			size_t b = ix_hash(e->id) & (nb - 1);
 			next = e->next;
-			e->next = tab[ix_hash(e->id) & (nb - 1)];
-			tab[ix_hash(e->id) & (nb - 1)] = e;
+			e->next = tab[b];
+			tab[b] = e;
 		}
 	free(x->tab);
 	x->tab = tab;
@@ -513,26 +532,109 @@ ix_grow(struct spool_index *x)
 	return 0;
 }
 
+static int
+ix_fgrow(struct spool_index *x)
+{
+	size_t nb = x->nfbuckets ? x->nfbuckets * 2 : 256;
+	struct ix_file **tab = calloc(nb, sizeof *tab);
+
+	if (!tab)
+		return -1;
+	for (size_t i = 0; i < x->nfbuckets; i++)
+		for (struct ix_file *f = x->ftab[i], *next; f; f = next) {
+			size_t b = ix_hash(f->name) & (nb - 1);
+			next = f->next;
+			f->next = tab[b];
+			tab[b] = f;
+		}
+	free(x->ftab);
+	x->ftab = tab;
+	x->nfbuckets = nb;
+	return 0;
+}
+
 /* Where entry name is now: "new", "cur", "bad", or NULL when gone. */
 static const char *
-entry_where(const char *dir, const char *name)
+entry_where(const struct spool_index *x, const char *name)
 {
-	static const char *const subs[] = { "new", "cur", "bad" };
-	char path[PATH_MAX];
-
-	for (int i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s/%s", dir, subs[i], name);
-		if (access(path, F_OK) == 0)
-			return subs[i];
-	}
+	for (int i = 0; i < 3; i++)
+		if (faccessat(x->dfd[i], name, F_OK, 0) == 0)
+			return ix_subs[i];
 	return NULL;
 }
 
+/* The file record of name, made if need be; NULL on ENOMEM. */
+static struct ix_file *
+ix_file(struct spool_index *x, const char *name)
+{
+	struct ix_file *f;
+	size_t b, len = strlen(name);
+
+	b = ix_hash(name) & (x->nfbuckets - 1);
+	for (f = x->ftab[b]; f; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	if (x->nfiles >= x->nfbuckets && ix_fgrow(x) < 0)
+		return NULL;
+	if (!(f = malloc(sizeof *f + len + 1)))
+		return NULL;
+	memcpy(f->name, name, len + 1);
+	f->ids = NULL;
+	b = ix_hash(name) & (x->nfbuckets - 1);
+	f->next = x->ftab[b];
+	x->ftab[b] = f;
+	x->nfiles++;
+	return f;
+}
+
+/* Forget file f, which holds no id now or is gone. */
+static void
+ix_file_free(struct spool_index *x, struct ix_file *f)
+{
+	struct ix_file **pf = &x->ftab[ix_hash(f->name) & (x->nfbuckets - 1)];
+
+	while (*pf != f)
+		pf = &(*pf)->next;
+	*pf = f->next;
+	free(f);
+	x->nfiles--;
+}
+
+/* Take e out of its file's list, and the file away once it is empty. */
+static void
+ix_unfile(struct spool_index *x, struct ix_ent *e)
+{
+	struct ix_ent **p = &e->file->ids;
+
+	while (*p != e)
+		p = &(*p)->fnext;
+	*p = e->fnext;
+	if (!e->file->ids)
+		ix_file_free(x, e->file);
+}
+
+/* Drop the ids of file f, which is gone, and f with them. */
+static void
+ix_drop_file(struct spool_index *x, struct ix_file *f)
+{
+	for (struct ix_ent *e = f->ids, *next; e; e = next) {
+		struct ix_ent **p = &x->tab[ix_hash(e->id) & (x->nbuckets - 1)];
+		next = e->fnext;
+		while (*p != e)
+			p = &(*p)->next;
+		*p = e->next;
+		free(e->id);
+		free(e);
+		x->n--;
+	}
+	ix_file_free(x, f);
+}
+
 /*
- * Drop the ids whose entry is gone, a few buckets at a time: a lookup
- * waits for at most one chunk's access() calls, never for a sweep of
- * the whole index.  A table that grows meanwhile only means some ids are
- * looked at twice or next time.
+ * Drop the ids whose entry is gone, a few file buckets at a time: a
+ * lookup waits for at most one chunk's lookups, never for a sweep of
+ * the whole index.  A table that grows meanwhile only means some files
+ * are looked at twice or next time.
  */
 void
 spool_index_tidy(struct spool_index *x)
@@ -549,22 +651,18 @@ spool_index_tidy(struct spool_index *x)
 	pthread_mutex_unlock(&x->lock);
 	for (size_t i = 0;; i += CHUNK) {
 		pthread_mutex_lock(&x->lock);
-		if (i >= x->nbuckets) {
+		if (i >= x->nfbuckets) {
 			x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
 			pthread_mutex_unlock(&x->lock);
 			return;
 		}
-		for (size_t j = i; j < i + CHUNK && j < x->nbuckets; j++)
-			for (struct ix_ent **pe = &x->tab[j], *e; (e = *pe);) {
-				if (entry_where(x->dir, e->name)) {
-					pe = &e->next;
-					continue;
-				}
-				*pe = e->next;
-				free(e->id);
-				free(e->name);
-				free(e);
-				x->n--;
+		for (size_t j = i; j < i + CHUNK && j < x->nfbuckets; j++)
+			for (struct ix_file **pf = &x->ftab[j], *f; (f = *pf);) {
+				/* Dropping f puts the next file at *pf. */
+				if (entry_where(x, f->name))
+					pf = &f->next;
+				else
+					ix_drop_file(x, f);
 			}
 		pthread_mutex_unlock(&x->lock);
 	}
@@ -573,32 +671,40 @@ spool_index_tidy(struct spool_index *x)
 static int
 ix_add(struct spool_index *x, const char *id, const char *name)
 {
+	struct ix_file *f;
 	struct ix_ent *e;
 	size_t b;
 
-	if (x->n >= x->nbuckets && ix_grow(x) < 0)
+	if (!(f = ix_file(x, name)))
 		return -1;
+	if (x->n >= x->nbuckets && ix_grow(x) < 0)
+		goto fail;
 	b = ix_hash(id) & (x->nbuckets - 1);
 	for (e = x->tab[b]; e; e = e->next)
-		if (strcmp(e->id, id) == 0) {
-			char *n = strdup(name);
-			if (!n)
-				return -1;
-			free(e->name);
-			e->name = n;
+		if (strcmp(e->id, id) == 0)
+			break;
+	if (e) {
+		/* Sent again after its entry went to bad/. */
+		if (e->file == f)
 			return 0;
+		ix_unfile(x, e);
+	} else {
+		if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id))) {
+			free(e);
+			goto fail;
 		}
-	if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id)) ||
-	    !(e->name = strdup(name))) {
-		if (e)
-			free(e->id);
-		free(e);
-		return -1;
+		e->next = x->tab[b];
+		x->tab[b] = e;
+		x->n++;
 	}
-	e->next = x->tab[b];
-	x->tab[b] = e;
-	x->n++;
+	e->file = f;
+	e->fnext = f->ids;
+	f->ids = e;
 	return 0;
+fail:
+	if (!f->ids)		/* made for this id */
+		ix_file_free(x, f);
+	return -1;
 }
 
 int
@@ -617,7 +723,6 @@ spool_index_find(struct spool_index *x, const char *id, char *name,
     size_t namelen, const char **where)
 {
 	struct ix_ent *e = NULL;
-
 	int found = 0;
 
 	pthread_mutex_lock(&x->lock);
@@ -626,11 +731,11 @@ spool_index_find(struct spool_index *x, const char *id, char *name,
 			if (strcmp(e->id, id) == 0)
 				break;
 	if (e) {
-		snprintf(name, namelen, "%s", e->name);
+		snprintf(name, namelen, "%s", e->file->name);
 		found = 1;
 	}
 	pthread_mutex_unlock(&x->lock);
-	return found && (*where = entry_where(x->dir, name)) != NULL;
+	return found && (*where = entry_where(x, name)) != NULL;
 }
 
 size_t
@@ -646,18 +751,20 @@ spool_index_size(struct spool_index *x)
 
 /* The ids of one entry's JSON lines; other content is not ours to index. */
 static int
-ix_read_entry(struct spool_index *x, const char *sub, const char *name)
+ix_read_entry(struct spool_index *x, int sub, const char *name)
 {
-	char path[PATH_MAX];
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
-	snprintf(path, sizeof path, "%s/%s/%s", x->dir, sub, name);
-	if (!(f = fopen(path, "re")))
+	if ((fd = openat(x->dfd[sub], name, O_RDONLY | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 0 : -1;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -1;
+	}
 	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
 		json_t *v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES,
 		    NULL);
@@ -674,21 +781,29 @@ ix_read_entry(struct spool_index *x, const char *sub, const char *name)
 struct spool_index *
 spool_index_new(const char *dir)
 {
-	static const char *const subs[] = { "new", "cur", "bad" };
 	struct spool_index *x = calloc(1, sizeof *x);
 
 	if (!x)
 		return NULL;
 	pthread_mutex_init(&x->lock, NULL);
-	if (!(x->dir = strdup(dir)) || ix_grow(x) < 0)
+	for (int i = 0; i < 3; i++)
+		x->dfd[i] = -1;
+	if (ix_grow(x) < 0 || ix_fgrow(x) < 0)
 		goto fail;
 	for (int i = 0; i < 3; i++) {
-		char **names = spool_list(dir, subs[i]);
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/%s", dir, ix_subs[i]);
+		if ((x->dfd[i] = open(path, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC)) < 0)
+			goto fail;
+	}
+	for (int i = 0; i < 3; i++) {
+		char **names = spool_list(dir, ix_subs[i]);
 		int rc = 0;
 		if (!names)
 			goto fail;
 		for (char **p = names; *p && rc == 0; p++)
-			rc = ix_read_entry(x, subs[i], *p);
+			rc = ix_read_entry(x, i, *p);
 		spool_list_free(names);
 		if (rc < 0)
 			goto fail;
@@ -705,15 +820,21 @@ spool_index_free(struct spool_index *x)
 {
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->nbuckets; i++)
-		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
-			next = e->next;
-			free(e->id);
-			free(e->name);
-			free(e);
+	for (size_t i = 0; i < x->nfbuckets; i++)
+		for (struct ix_file *f = x->ftab[i], *next; f; f = next) {
+			next = f->next;
+			for (struct ix_ent *e = f->ids, *en; e; e = en) {
+				en = e->fnext;
+				free(e->id);
+				free(e);
+			}
+			free(f);
 		}
+	for (int i = 0; i < 3; i++)
+		if (x->dfd[i] >= 0)
+			close(x->dfd[i]);
 	free(x->tab);
-	free(x->dir);
+	free(x->ftab);
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 }
