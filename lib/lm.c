@@ -229,13 +229,24 @@ tokenize_line(const struct sink *k, const char *s, size_t n)
 			    (s[j] == '\'' && j > i && j + 1 < n &&
 			    isalpha((unsigned char)s[j + 1]))); j++)
 				;
-			if (j - i < sizeof w) {
-				for (size_t m = i; m < j; m++)
-					w[m - i] = (char)tolower(
-					    (unsigned char)s[m]);
-				k->word(k->arg, w, j - i);
-			} else {
-				say(k, "<unk>");
+			/* CamelCase is words run together, and said as
+			 * such: "CronJob" is "cron job", "ImagePullBackOff"
+			 * four words.  An all-capitals tail ("PostgreSQL",
+			 * "ChromaDB") stays on its word. */
+			for (size_t b = i, m = i + 1; b < j; m++) {
+				if (m < j && !(islower((unsigned char)s[m - 1]) &&
+				    isupper((unsigned char)s[m]) && m + 1 < j &&
+				    islower((unsigned char)s[m + 1])))
+					continue;
+				if (m - b < sizeof w) {
+					for (size_t q = b; q < m; q++)
+						w[q - b] = (char)tolower(
+						    (unsigned char)s[q]);
+					k->word(k->arg, w, m - b);
+				} else {
+					say(k, "<unk>");
+				}
+				b = m;
 			}
 			i = j;
 			continue;

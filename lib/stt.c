@@ -733,7 +733,7 @@ stt_domain_model(const struct stt_domain_src *in, int force,
 	file_sig(in->words, sw, sizeof sw);
 	file_sig(in->common ? in->generic : NULL, sg, sizeof sg);
 	/* The builder's version first: a better tokenizer remakes models. */
-	snprintf(stamp, sizeof stamp, "inc-stt domain model 4\nstore %s\n"
+	snprintf(stamp, sizeof stamp, "inc-stt domain model 5\nstore %s\n"
 	    "runbooks %s %zu %016llx\ndictionary %s\nwords %s\n"
 	    "common %s %zu %g\nsmoothing %d\n", kbstamp, kb_dir ? kb_dir :
 	    "-", nbooks, (unsigned long long)sig, sd, sw, sg, in->common,

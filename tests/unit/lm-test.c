@@ -153,6 +153,12 @@ main(void)
 	CHECK_STR(s, "four hundred four errors one thousand two hundred ms "
 	    "zero zero seven\n");
 	free(s);
+	/* CamelCase is said as its words; an all-capitals tail is not one. */
+	s = lm_normalize("CronJob in ImagePullBackOff on PostgreSQL, "
+	    "OOMKilled", 52);
+	CHECK_STR(s, "cron job in image pull back off on postgresql "
+	    "oomkilled\n");
+	free(s);
 
 	/* A dictionary without "failover", "timeouts", "ntp", "kubelet". */
 	CHECK(fd >= 0);
