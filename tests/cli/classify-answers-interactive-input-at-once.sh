@@ -8,7 +8,7 @@ unset GROQ_API_KEY GROQ_BASE_URL GROQ_MODEL GROQ_PRICE_INPUT GROQ_PRICE_OUTPUT \
 	INC_LLM_TIMEOUT_MS INC_LLM_ATTEMPTS INC_LLM_CONCURRENCY 2>/dev/null || true
 echo 'HIGH 0.9 disk' >rules
 mkfifo fifo
-inc-classify --rules rules <fifo >out 2>err &
+inc-classify --rules rules >out 2>err <fifo &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
 exec 3>fifo

@@ -6,7 +6,7 @@ unset JIRA_ISSUE_TYPE INC_JIRA_API INC_JIRA_PRIORITY_MAP INC_JIRA_MIN_SEVERITY \
 	INC_JIRA_FALLBACK_ISSUE_TYPE 2>/dev/null || true
 start_jira jira
 mkfifo fifo
-inc-jira -q <fifo >out 2>err &
+inc-jira -q >out 2>err <fifo &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
 exec 3>fifo

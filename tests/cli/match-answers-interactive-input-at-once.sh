@@ -5,7 +5,7 @@ inc-ingest --kb "$TOP/share/inc/kb" | inc-embed --fit | inc-store --kb >/dev/nul
 echo '{"id":"i-1","title":"disk full"}' | inc-embed >one
 echo '{"id":"i-2","title":"no embedding"}' >two
 mkfifo fifo
-inc-match <fifo >out 2>err &
+inc-match >out 2>err <fifo &
 pid=$!
 when_finished "kill $pid 2>/dev/null"
 exec 3>fifo

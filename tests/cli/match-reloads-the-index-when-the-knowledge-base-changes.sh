@@ -18,7 +18,7 @@ t() {
 	n=$(inc-store --db "$DB" stats | jq .kb.documents)
 	rm -f fifo out
 	mkfifo fifo
-	inc-match --db "$DB" -k 3 <fifo >out 2>err &
+	inc-match --db "$DB" -k 3 >out 2>err <fifo &
 	pid=$!
 	exec 3>fifo
 	when_finished "kill $pid 2>/dev/null"

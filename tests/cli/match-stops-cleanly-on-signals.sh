@@ -6,7 +6,7 @@ echo '{"id":"sg-1","title":"disk full"}' | inc-embed >rec
 for sig in TERM INT; do
 	rm -f fifo out
 	mkfifo fifo
-	inc-match <fifo >out 2>err &
+	inc-match >out 2>err <fifo &
 	pid=$!
 	exec 3>fifo
 	cat rec >&3

@@ -6,7 +6,7 @@
 t() {
 	rm -f fifo out
 	mkfifo fifo
-	inc-store --db "$DB" <fifo >out &
+	inc-store --db "$DB" >out <fifo &
 	pid=$!
 	exec 3>fifo
 	echo '{"id":"ia-1","title":"now"}' >&3

@@ -7,7 +7,8 @@
 DB=$("$TOP/tests/pgcluster" newdb) || fail "no fresh PostgreSQL database"
 
 mkfifo fifo
-inc-store --db "$DB" <fifo >out 2>err &
+# out and err first: opening the fifo blocks until a writer comes.
+inc-store --db "$DB" >out 2>err <fifo &
 pid=$!
 exec 3>fifo
 wait_lines() {

@@ -5,7 +5,7 @@
 t() {
 	rm -f fifo out
 	mkfifo fifo
-	inc-store --db "$DB" <fifo >out 2>err &
+	inc-store --db "$DB" >out 2>err <fifo &
 	pid=$!
 	exec 3>fifo
 	echo '{"id":"sg-1","title":"before the signal"}' >&3
