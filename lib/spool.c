@@ -478,25 +478,35 @@ spool_batch_put(struct spool_batch *b, const char *line, size_t len,
  * down the whole path.  In inc-httpd a sweep of 20,000 ids by path took
  * a core for 100 ms and was the longest stall the paced benchmark saw.
  */
+
+/* A chained hash table of nodes named by a string; ids and files alike. */
+struct ix_node {
+	struct ix_node *next;
+	const char *key;
+};
+
+struct ix_table {
+	struct ix_node **b;
+	size_t nb, n;
+};
+
 struct ix_file {
-	struct ix_file *next;		/* in its bucket */
+	struct ix_node node;		/* key: name */
 	struct ix_ent *ids;		/* waiting in it */
 	char name[];
 };
 
 struct ix_ent {
-	char *id;
+	struct ix_node node;		/* key: the id, ours */
 	struct ix_file *file;
-	struct ix_ent *next;		/* in its bucket */
 	struct ix_ent *fnext;		/* in its file */
 };
 
 struct spool_index {
 	pthread_mutex_t lock;
 	int dfd[3];			/* new/, cur/, bad/ */
-	struct ix_ent **tab;
-	struct ix_file **ftab;
-	size_t nbuckets, n, nfbuckets, nfiles, prune_at;
+	struct ix_table ids, files;
+	size_t prune_at;
 };
 
 static const char *const ix_subs[] = { "new", "cur", "bad" };
@@ -511,46 +521,37 @@ ix_hash(const char *s)
 	return h;
 }
 
+/* Double t's buckets (to first when it has none yet); -1 on ENOMEM. */
 static int
-ix_grow(struct spool_index *x)
+tab_grow(struct ix_table *t, size_t first)
 {
-	size_t nb = x->nbuckets ? x->nbuckets * 2 : 1024;
-	struct ix_ent **tab = calloc(nb, sizeof *tab);
+	size_t nb = t->nb ? t->nb * 2 : first;
+	struct ix_node **b = calloc(nb, sizeof *b);
 
-	if (!tab)
+	if (!b)
 		return -1;
-	for (size_t i = 0; i < x->nbuckets; i++)
-		for (struct ix_ent *e = x->tab[i], *next; e; e = next) {
-			size_t b = ix_hash(e->id) & (nb - 1);
+	for (size_t i = 0; i < t->nb; i++)
+		for (struct ix_node *e = t->b[i], *next; e; e = next) {
+			size_t h = ix_hash(e->key) & (nb - 1);
 			next = e->next;
-			e->next = tab[b];
-			tab[b] = e;
+			e->next = b[h];
+			b[h] = e;
 		}
-	free(x->tab);
-	x->tab = tab;
-	x->nbuckets = nb;
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
 	return 0;
 }
 
-static int
-ix_fgrow(struct spool_index *x)
+/* The link that points at key's node, or at the NULL ending its chain. */
+static struct ix_node **
+tab_slot(struct ix_table *t, const char *key)
 {
-	size_t nb = x->nfbuckets ? x->nfbuckets * 2 : 256;
-	struct ix_file **tab = calloc(nb, sizeof *tab);
+	struct ix_node **p = &t->b[ix_hash(key) & (t->nb - 1)];
 
-	if (!tab)
-		return -1;
-	for (size_t i = 0; i < x->nfbuckets; i++)
-		for (struct ix_file *f = x->ftab[i], *next; f; f = next) {
-			size_t b = ix_hash(f->name) & (nb - 1);
-			next = f->next;
-			f->next = tab[b];
-			tab[b] = f;
-		}
-	free(x->ftab);
-	x->ftab = tab;
-	x->nfbuckets = nb;
-	return 0;
+	while (*p && strcmp((*p)->key, key) != 0)
+		p = &(*p)->next;
+	return p;
 }
 
 /* Where entry name is now: "new", "cur", "bad", or NULL when gone. */
@@ -567,23 +568,24 @@ entry_where(const struct spool_index *x, const char *name)
 static struct ix_file *
 ix_file(struct spool_index *x, const char *name)
 {
+	struct ix_node **p = tab_slot(&x->files, name);
 	struct ix_file *f;
-	size_t b, len = strlen(name);
+	size_t len = strlen(name);
 
-	b = ix_hash(name) & (x->nfbuckets - 1);
-	for (f = x->ftab[b]; f; f = f->next)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	if (x->nfiles >= x->nfbuckets && ix_fgrow(x) < 0)
-		return NULL;
+	if (*p)
+		return (struct ix_file *)*p;
+	if (x->files.n >= x->files.nb) {
+		if (tab_grow(&x->files, 256) < 0)
+			return NULL;
+		p = tab_slot(&x->files, name);
+	}
 	if (!(f = malloc(sizeof *f + len + 1)))
 		return NULL;
 	memcpy(f->name, name, len + 1);
+	f->node = (struct ix_node){ .key = f->name };
 	f->ids = NULL;
-	b = ix_hash(name) & (x->nfbuckets - 1);
-	f->next = x->ftab[b];
-	x->ftab[b] = f;
-	x->nfiles++;
+	*p = &f->node;
+	x->files.n++;
 	return f;
 }
 
@@ -591,13 +593,11 @@ ix_file(struct spool_index *x, const char *name)
 static void
 ix_file_free(struct spool_index *x, struct ix_file *f)
 {
-	struct ix_file **pf = &x->ftab[ix_hash(f->name) & (x->nfbuckets - 1)];
+	struct ix_node **p = tab_slot(&x->files, f->name);
 
-	while (*pf != f)
-		pf = &(*pf)->next;
-	*pf = f->next;
+	*p = f->node.next;
 	free(f);
-	x->nfiles--;
+	x->files.n--;
 }
 
 /* Take e out of its file's list, and the file away once it is empty. */
@@ -618,14 +618,12 @@ static void
 ix_drop_file(struct spool_index *x, struct ix_file *f)
 {
 	for (struct ix_ent *e = f->ids, *next; e; e = next) {
-		struct ix_ent **p = &x->tab[ix_hash(e->id) & (x->nbuckets - 1)];
+		struct ix_node **p = tab_slot(&x->ids, e->node.key);
 		next = e->fnext;
-		while (*p != e)
-			p = &(*p)->next;
-		*p = e->next;
-		free(e->id);
+		*p = e->node.next;
+		free((char *)e->node.key);
 		free(e);
-		x->n--;
+		x->ids.n--;
 	}
 	ix_file_free(x, f);
 }
@@ -642,7 +640,7 @@ spool_index_tidy(struct spool_index *x)
 	enum { CHUNK = 64 };
 
 	pthread_mutex_lock(&x->lock);
-	if (x->n < x->prune_at) {
+	if (x->ids.n < x->prune_at) {
 		pthread_mutex_unlock(&x->lock);
 		return;
 	}
@@ -651,16 +649,17 @@ spool_index_tidy(struct spool_index *x)
 	pthread_mutex_unlock(&x->lock);
 	for (size_t i = 0;; i += CHUNK) {
 		pthread_mutex_lock(&x->lock);
-		if (i >= x->nfbuckets) {
-			x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+		if (i >= x->files.nb) {
+			x->prune_at = x->ids.n * 2 > 4096 ? x->ids.n * 2 : 4096;
 			pthread_mutex_unlock(&x->lock);
 			return;
 		}
-		for (size_t j = i; j < i + CHUNK && j < x->nfbuckets; j++)
-			for (struct ix_file **pf = &x->ftab[j], *f; (f = *pf);) {
-				/* Dropping f puts the next file at *pf. */
+		for (size_t j = i; j < i + CHUNK && j < x->files.nb; j++)
+			for (struct ix_node **p = &x->files.b[j]; *p;) {
+				struct ix_file *f = (struct ix_file *)*p;
+				/* Dropping f puts the next file at *p. */
 				if (entry_where(x, f->name))
-					pf = &f->next;
+					p = &f->node.next;
 				else
 					ix_drop_file(x, f);
 			}
@@ -671,31 +670,28 @@ spool_index_tidy(struct spool_index *x)
 static int
 ix_add(struct spool_index *x, const char *id, const char *name)
 {
+	struct ix_node **p;
 	struct ix_file *f;
 	struct ix_ent *e;
-	size_t b;
 
 	if (!(f = ix_file(x, name)))
 		return -1;
-	if (x->n >= x->nbuckets && ix_grow(x) < 0)
+	if (x->ids.n >= x->ids.nb && tab_grow(&x->ids, 1024) < 0)
 		goto fail;
-	b = ix_hash(id) & (x->nbuckets - 1);
-	for (e = x->tab[b]; e; e = e->next)
-		if (strcmp(e->id, id) == 0)
-			break;
-	if (e) {
+	if ((e = (struct ix_ent *)*(p = tab_slot(&x->ids, id)))) {
 		/* Sent again after its entry went to bad/. */
 		if (e->file == f)
 			return 0;
 		ix_unfile(x, e);
 	} else {
-		if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id))) {
-			free(e);
+		char *key = strdup(id);
+		if (!key || !(e = calloc(1, sizeof *e))) {
+			free(key);
 			goto fail;
 		}
-		e->next = x->tab[b];
-		x->tab[b] = e;
-		x->n++;
+		e->node.key = key;
+		*p = &e->node;
+		x->ids.n++;
 	}
 	e->file = f;
 	e->fnext = f->ids;
@@ -722,15 +718,11 @@ int
 spool_index_find(struct spool_index *x, const char *id, char *name,
     size_t namelen, const char **where)
 {
-	struct ix_ent *e = NULL;
+	struct ix_ent *e;
 	int found = 0;
 
 	pthread_mutex_lock(&x->lock);
-	if (x->nbuckets)
-		for (e = x->tab[ix_hash(id) & (x->nbuckets - 1)]; e; e = e->next)
-			if (strcmp(e->id, id) == 0)
-				break;
-	if (e) {
+	if ((e = (struct ix_ent *)*tab_slot(&x->ids, id))) {
 		snprintf(name, namelen, "%s", e->file->name);
 		found = 1;
 	}
@@ -744,7 +736,7 @@ spool_index_size(struct spool_index *x)
 	size_t n;
 
 	pthread_mutex_lock(&x->lock);
-	n = x->n;
+	n = x->ids.n;
 	pthread_mutex_unlock(&x->lock);
 	return n;
 }
@@ -788,7 +780,7 @@ spool_index_new(const char *dir)
 	pthread_mutex_init(&x->lock, NULL);
 	for (int i = 0; i < 3; i++)
 		x->dfd[i] = -1;
-	if (ix_grow(x) < 0 || ix_fgrow(x) < 0)
+	if (tab_grow(&x->ids, 1024) < 0 || tab_grow(&x->files, 256) < 0)
 		goto fail;
 	for (int i = 0; i < 3; i++) {
 		char path[PATH_MAX];
@@ -808,7 +800,7 @@ spool_index_new(const char *dir)
 		if (rc < 0)
 			goto fail;
 	}
-	x->prune_at = x->n * 2 > 4096 ? x->n * 2 : 4096;
+	x->prune_at = x->ids.n * 2 > 4096 ? x->ids.n * 2 : 4096;
 	return x;
 fail:
 	spool_index_free(x);
@@ -820,12 +812,13 @@ spool_index_free(struct spool_index *x)
 {
 	if (!x)
 		return;
-	for (size_t i = 0; i < x->nfbuckets; i++)
-		for (struct ix_file *f = x->ftab[i], *next; f; f = next) {
-			next = f->next;
+	for (size_t i = 0; i < x->files.nb; i++)
+		for (struct ix_node *n = x->files.b[i], *next; n; n = next) {
+			struct ix_file *f = (struct ix_file *)n;
+			next = n->next;
 			for (struct ix_ent *e = f->ids, *en; e; e = en) {
 				en = e->fnext;
-				free(e->id);
+				free((char *)e->node.key);
 				free(e);
 			}
 			free(f);
@@ -833,8 +826,8 @@ spool_index_free(struct spool_index *x)
 	for (int i = 0; i < 3; i++)
 		if (x->dfd[i] >= 0)
 			close(x->dfd[i]);
-	free(x->tab);
-	free(x->ftab);
+	free(x->ids.b);
+	free(x->files.b);
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 }
