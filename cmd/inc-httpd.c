@@ -1611,7 +1611,7 @@ main(int argc, char *argv[])
 	struct httpd *h;
 	char err[PATH_MAX + 256], where[128];
 	const char *tf;
-	int fd;
+	int fd, sweeping = 0;
 
 	log_init("inc-httpd");
 	sig_setup();
@@ -1696,10 +1696,12 @@ main(int argc, char *argv[])
 	}
 	log_info(NULL, "listening on %s", where);
 	while (!sig_stop) {
-		struct timespec ts = { 0, 250 * 1000000 };
+		/* A sweep of the spool index goes on every 20 ms, 2 ms at a
+		 * time, so that it never takes a core from the requests. */
+		struct timespec ts = { 0, (sweeping ? 20 : 250) * 1000000L };
 		nanosleep(&ts, NULL);
 		httpd_reap(h);
-		spool_index_tidy(s->index);
+		sweeping = spool_index_tidy(s->index, 2);
 		store_close(__atomic_exchange_n(&s->loop_dead, NULL,
 		    __ATOMIC_ACQ_REL));
 	}

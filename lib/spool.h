@@ -118,11 +118,12 @@ struct spool_index *spool_index_new(const char *dir);
 void spool_index_free(struct spool_index *x);
 
 /*
- * Drop the ids whose entry is gone, when the index has doubled since
- * the last time: call now and then from a thread that may take a while
- * (inc-httpd's main loop), never from a request.
+ * Drop the ids whose entry is gone, once the index has doubled since the
+ * last sweep, for about budget_ms at a time.  1 while a sweep has more to
+ * do (call again soon), 0 when there is none.  Call it from a thread of
+ * its own (inc-httpd's main loop), never from a request.
  */
-void spool_index_tidy(struct spool_index *x);
+int spool_index_tidy(struct spool_index *x, int budget_ms);
 
 /* Record that id waits in entry name.  0, or -1 on ENOMEM. */
 int spool_index_add(struct spool_index *x, const char *id, const char *name);
