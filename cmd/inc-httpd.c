@@ -1653,13 +1653,14 @@ main(int argc, char *argv[])
 		log_error(NULL, "spool %s: %s", s->spool, strerror(errno));
 		return EX_IOERR;
 	}
-	/* Two writers by default: a report that arrives during a write has
-	 * its own fsync started at once rather than after that one (on this
-	 * project's test VM, ext4, 3,000 reports/s: a tenth of the p99 of
-	 * one writer).  One writer makes the largest entries, for a disk
-	 * whose flushes do not overlap. */
+	/* One writer by default: on the project's test VM two fsyncs at once
+	 * took three times as long each as one alone, and two writers kept
+	 * two going whenever reports came in, so that at 5,000 reports/s the
+	 * server fell behind (p50 0.6-1.2 s) in 4 of some 20 paced runs, one
+	 * writer in none once the index sweep stopped blocking it.  More
+	 * suit a disk that flushes in parallel. */
 	if (!(s->batch = spool_batch_new(s->spool, (int)setting(
-	    "INC_SPOOL_WRITERS", 2, 1, 16)))) {
+	    "INC_SPOOL_WRITERS", 1, 1, 16)))) {
 		log_error(NULL, "spool writers: %s", strerror(errno));
 		return EX_OSERR;
 	}

@@ -276,7 +276,8 @@ spool_wait(int wfd, int timeout_ms)
  * that comes free takes everything handed over since, so under load one
  * fsync serves many reports and no writer sleeps between entries.  With
  * two writers a report arriving during a write does not wait for it to
- * end: its own entry's fsync starts at once, beside the other.
+ * end: its own entry's fsync starts at once, beside the other (which pays
+ * only on a disk that flushes in parallel).
  */
 struct waiter {
 	spool_done_fn fn;
