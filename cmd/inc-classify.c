@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "clock.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
@@ -77,15 +78,6 @@ struct classifier {
 	size_t nw, cap;
 };
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Put a classification on the record: its own key and the top level. */
 static void
 finish(json_t *rec, json_t *c, int64_t t0)
@@ -97,7 +89,7 @@ finish(json_t *rec, json_t *c, int64_t t0)
 		    "prompt", 0, "completion", 0));
 	if (!json_object_get(c, "cost_usd"))
 		json_object_set_new(c, "cost_usd", json_real(0));
-	json_object_set_new(c, "ms", json_real((double)(now_us() - t0) /
+	json_object_set_new(c, "ms", json_real((double)(clock_us() - t0) /
 	    1000.0));
 	json_object_set(rec, "severity", json_object_get(c, "severity"));
 	json_object_set_new(rec, "classification", c);
@@ -314,7 +306,7 @@ one(json_t *rec, void *arg)
 {
 	struct classifier *k = arg;
 	enum method m = k->o->method;
-	int64_t t0 = now_us();
+	int64_t t0 = clock_us();
 	const char *st = record_str(rec, "status");
 	json_t *c;
 

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "jira.h"
@@ -59,7 +60,7 @@ struct job {
 	int work;		/* 0: only waiting for its turn to go out */
 	int tries;		/* creates or comments sent */
 	long waited;		/* ms slept before them */
-	int64_t due;		/* not before this (now_ms()) */
+	int64_t due;		/* not before this (clock_ms()) */
 	json_t *jira;		/* the key being built */
 	char label[300];
 };
@@ -76,15 +77,6 @@ struct stage {
 	json_t *cache;
 	int warned_type, warned_priority;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *const statuses[] = { "open", "acknowledged", "resolved" };
 
@@ -206,7 +198,7 @@ again_later(struct stage *st, struct job *jb, const struct http_response *r)
 	if (jb->tries >= st->attempts || jb->waited + d > 60000)
 		return 0;
 	jb->waited += d;
-	jb->due = now_ms() + d;
+	jb->due = clock_ms() + d;
 	if (unsure) {
 		jb->step = jb->step == S_CREATE ? S_SEARCH : S_COMMENTS;
 		free(jb->next);
@@ -395,7 +387,7 @@ run_jobs(struct stage *st)
 	size_t *who = calloc(st->n ? st->n : 1, sizeof *who);
 
 	for (;;) {
-		int64_t now = now_ms(), first = INT64_MAX;
+		int64_t now = clock_ms(), first = INT64_MAX;
 		size_t m = 0;
 
 		for (size_t i = 0; reqs && who && i < st->n; i++) {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "embed.h"
 #include "fs.h"
@@ -72,15 +73,6 @@ struct matcher {
 	struct json_buf buf, out;
 	struct vindex_hit *hits;
 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * Have an index as new as the knowledge base (lib/kbindex.h): checks the
@@ -222,10 +214,10 @@ run_batch(struct matcher *m)
 				    m->ix), m->q[i].vec, (size_t)vindex_dim(
 				    m->ix) * sizeof *qv);
 	}
-	t0 = now_us();
+	t0 = clock_us();
 	if (nv > 0) {
 		found = vindex_search_batch(m->ix, qv, nv, k, m->hits);
-		ms = (double)(now_us() - t0) / 1000.0 / nv;
+		ms = (double)(clock_us() - t0) / 1000.0 / nv;
 	}
 	for (int i = 0, v = 0; i < m->nq; i++) {
 		struct pending *p = &m->q[i];

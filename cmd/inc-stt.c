@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "clock.h"
 #include "cli.h"
 #include "config.h"
 #include "http.h"
@@ -75,15 +76,6 @@ struct stage {
 	char twilio_origin[512];
 };
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* scheme://host[:port] of url, for telling Twilio's URLs apart. */
 static void
 origin(const char *url, char *out, size_t len)
@@ -100,7 +92,7 @@ static int
 load_local(struct stage *g, char *err, size_t errlen)
 {
 	char hmm[PATH_MAX + 16], lm[PATH_MAX + 32], dict[PATH_MAX + 32];
-	int64_t t = now_us();
+	int64_t t = clock_us();
 	struct stt_domain dom;
 	struct stat sb;
 
@@ -151,7 +143,7 @@ load_local(struct stage *g, char *err, size_t errlen)
 	    0 ? g->generic : NULL, g->generic_weight, err, errlen);
 	if (g->local)
 		log_debug(NULL, "recogniser loaded in %.0f ms",
-		    (double)(now_us() - t) / 1000.0);
+		    (double)(clock_us() - t) / 1000.0);
 	return g->local ? 0 : -1;
 }
 
@@ -322,7 +314,7 @@ one(json_t *rec, void *arg)
 		record_add_error(rec, STAGE, "local recogniser: %s", err);
 		goto out;
 	}
-	t0 = now_us();
+	t0 = clock_us();
 	rc = g->engine == E_GOOGLE ? by_google(g, rec, &a, &res, err,
 	    sizeof err) : stt_local_decode(g->local, &a, &res, err,
 	    sizeof err);
@@ -336,7 +328,7 @@ one(json_t *rec, void *arg)
 	    "s:f, s:s}", "engine", g->engine == E_GOOGLE ? "google" : "local",
 	    "model", g->engine == E_GOOGLE ? "google" : g->lm, "confidence",
 	    res.confidence < 0 ? json_null() : json_real(res.confidence),
-	    "ms", (double)(now_us() - t0) / 1000.0, "seconds", a.seconds,
+	    "ms", (double)(clock_us() - t0) / 1000.0, "seconds", a.seconds,
 	    "transcript", res.text));
 	if (!*res.text) {
 		record_add_error(rec, STAGE, "no speech recognised in %.1f s "

@@ -1,5 +1,6 @@
 /* http: a libcurl client with retries, requests in flight, a dry run. */
 #include "http.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -310,11 +311,8 @@ is_http_url(const char *s)
 static int64_t
 real_now(void *arg)
 {
-	struct timespec ts;
-
 	(void)arg;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ms();
 }
 
 static void

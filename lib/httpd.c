@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 
 #include "httpd.h"
+#include "clock.h"
 #include "json.h"
 
 /* libmicrohttpd before 0.9.71 returned int, not enum MHD_Result. */
@@ -90,15 +91,6 @@ struct httpd {
 	int inflight;
 	int draining;		/* httpd_stop has begun (atomic) */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Sockets */
 
@@ -440,7 +432,7 @@ notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		k->fd = ci ? ci->connect_fd : -1;
 		k->waiting = 1;
-		k->since = now_ms();
+		k->since = clock_ms();
 		pthread_mutex_lock(&h->lock);
 		k->next = h->conns;
 		if (h->conns)
@@ -482,14 +474,14 @@ set_waiting(struct httpd *h, struct MHD_Connection *c, int waiting)
 		return;
 	pthread_mutex_lock(&h->lock);
 	k->waiting = waiting;
-	k->since = now_ms();
+	k->since = clock_ms();
 	pthread_mutex_unlock(&h->lock);
 }
 
 int
 httpd_reap(struct httpd *h)
 {
-	int64_t limit = (int64_t)h->o.head_timeout * 1000, t = now_ms();
+	int64_t limit = (int64_t)h->o.head_timeout * 1000, t = clock_ms();
 	int n = 0;
 
 	pthread_mutex_lock(&h->lock);
@@ -554,7 +546,7 @@ deliver(struct httpd *h, struct MHD_Connection *c, struct upload *u)
 	MHD_destroy_response(u->resp);
 	u->resp = NULL;
 	if (h->o.done)
-		h->o.done(&u->req, (double)(now_ms() - u->t0) / 1000, h->arg);
+		h->o.done(&u->req, (double)(clock_ms() - u->t0) / 1000, h->arg);
 	return ok;
 }
 
@@ -595,7 +587,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		*con_cls = u;
 		u->req = (struct httpd_req){ .conn = c, .method = method,
 		    .path = url, .server = h, .priv = u };
-		u->t0 = now_ms();
+		u->t0 = clock_ms();
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		/* Refuse a declared oversize body before reading a byte of
@@ -641,7 +633,7 @@ access_cb(void *cls, struct MHD_Connection *c, const char *url,
 		return deliver(h, c, u);
 	}
 	u->called = 1;
-	u->t0 = now_ms();
+	u->t0 = clock_ms();
 	/*
 	 * Counted before draining is looked at, and httpd_stop sets draining
 	 * before it reads the count: either this request sees draining, or

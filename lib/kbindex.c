@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "clock.h"
 #include "fs.h"
 #include "kbindex.h"
 #include "store.h"
@@ -29,15 +30,6 @@ struct kbindex {
 	int64_t checked_us;
 	char warning[PATH_MAX + 128];
 };
-
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 struct kbindex *
 kbindex_new(enum kbindex_kind kind, const char *model)
@@ -254,7 +246,7 @@ kbindex_refresh(struct kbindex *k, struct store *st, int force, char *err,
     size_t errlen)
 {
 	char stamp[VINDEX_STAMP_MAX];
-	int64_t t = now_us();
+	int64_t t = clock_us();
 	struct vindex *ix;
 
 	if (!force && k->ix && t - k->checked_us < RECHECK_MS * 1000)

@@ -1,5 +1,6 @@
 /* spool: a maildir-style durable queue. */
 #include "spool.h"
+#include "clock.h"
 #include "fs.h"
 
 #include <dirent.h>
@@ -9,7 +10,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,15 +632,6 @@ ix_drop_file(struct spool_index *x, struct ix_file *f)
 	ix_file_free(x, f);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /*
  * Copies of the names of the files in buckets [from, to) into *names (of
  * *cap), their count in *n; -1 on ENOMEM with none kept.
@@ -683,7 +674,7 @@ int
 spool_index_tidy(struct spool_index *x, int budget_ms)
 {
 	enum { CHUNK = 64 };
-	int64_t end = mono_ms() + budget_ms;
+	int64_t end = clock_ms() + budget_ms;
 	char **names = NULL;
 	size_t cap = 0;
 	int more;
@@ -722,7 +713,7 @@ spool_index_tidy(struct spool_index *x, int budget_ms)
 			x->prune_at = x->ids.n * 2 > 4096 ? x->ids.n * 2 :
 			    4096;
 		}
-	} while (x->sweeping && mono_ms() < end);
+	} while (x->sweeping && clock_ms() < end);
 	more = x->sweeping;
 	pthread_mutex_unlock(&x->lock);
 	free(names);
