@@ -20,8 +20,11 @@ int spool_init(const char *dir, char *why, size_t whylen);
 
 /*
  * Write data as a new entry and make it durable: write to tmp/, fsync,
- * rename into new/, fsync new/.  The entry's name goes to name.  Returns
- * 0, or -1 with a reason (and nothing left in new/).
+ * move into new/, fsync new/.  In tmp/ the entry is an unnamed file
+ * (O_TMPFILE) linked into new/ once fsynced, or, where the file system or
+ * a missing /proc cannot do that, a named file renamed into new/.  The
+ * entry's name goes to name.  Returns 0, or -1 with a reason (and nothing
+ * left in new/ or tmp/).
  */
 int spool_write(const char *dir, const void *data, size_t len, char *name,
     size_t namelen, char *why, size_t whylen);
