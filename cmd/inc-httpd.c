@@ -1177,6 +1177,36 @@ get_health(struct server *s, struct httpd_req *req)
 	    0)), "errors", errs), NULL);
 }
 
+/* The spool writers' figures: how fast this disk makes a report durable. */
+static void
+spool_metrics(FILE *f, struct spool_batch *b)
+{
+	struct spool_batch_stats st;
+	unsigned long cum = 0;
+
+	spool_batch_stats(b, &st);
+	fprintf(f, "# HELP inc_spool_write_seconds Time to write a spool "
+	    "entry durably (fsyncs included).\n"
+	    "# TYPE inc_spool_write_seconds histogram\n");
+	for (int i = 0; i < SPOOL_NBUCKETS; i++) {
+		cum += st.le[i];
+		fprintf(f, "inc_spool_write_seconds_bucket{le=\"%g\"} %lu\n",
+		    spool_commit_buckets[i], cum);
+	}
+	fprintf(f, "inc_spool_write_seconds_bucket{le=\"+Inf\"} %lu\n"
+	    "inc_spool_write_seconds_sum %.6f\n"
+	    "inc_spool_write_seconds_count %lu\n"
+	    "# HELP inc_spool_reports_total Reports written to the spool "
+	    "(an entry holds those that arrived together).\n"
+	    "# TYPE inc_spool_reports_total counter\n"
+	    "inc_spool_reports_total %lu\n"
+	    "# HELP inc_spool_write_errors_total Spool entries that could "
+	    "not be written (their reports were answered 503).\n"
+	    "# TYPE inc_spool_write_errors_total counter\n"
+	    "inc_spool_write_errors_total %lu\n", st.entries, st.seconds,
+	    st.entries, st.reports, st.failed);
+}
+
 /* GET /metrics: the Prometheus text format, version 0.0.4. */
 static int
 get_metrics(struct server *s, struct httpd_req *req)
@@ -1213,6 +1243,7 @@ get_metrics(struct server *s, struct httpd_req *req)
 	    "inc_http_request_duration_seconds_count %lu\n", s->hist_n,
 	    s->hist_sum, s->hist_n);
 	pthread_mutex_unlock(&s->mlock);
+	spool_metrics(f, s->batch);
 	depth = spool_depth(s, &ok);
 	if (ok)
 		fprintf(f, "# HELP inc_spool_depth Spool entries waiting "

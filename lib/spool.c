@@ -356,10 +356,45 @@ struct spool_batch {
 	pthread_cond_t wake;
 	struct waiter *head, **tail;	/* waiting for the next write */
 	int idle;			/* writers asleep on wake */
+	struct spool_batch_stats stats;
 	int stop;
 	pthread_t *writers;
 	int nwriters;
 };
+
+const double spool_commit_buckets[SPOOL_NBUCKETS] = {
+	0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256,
+};
+
+/* Count an entry of n reports that took us microseconds (rc: how it went). */
+static void
+count_entry(struct spool_batch *b, int rc, unsigned long n, long long us)
+{
+	double secs = (double)us / 1e6;
+	int i;
+
+	pthread_mutex_lock(&b->lock);
+	if (rc < 0) {
+		b->stats.failed++;
+	} else {
+		for (i = 0; i < SPOOL_NBUCKETS &&
+		    secs > spool_commit_buckets[i]; i++)
+			;
+		b->stats.le[i]++;
+		b->stats.entries++;
+		b->stats.reports += n;
+		b->stats.seconds += secs;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void
+spool_batch_stats(struct spool_batch *b, struct spool_batch_stats *st)
+{
+	pthread_mutex_lock(&b->lock);
+	*st = b->stats;
+	pthread_mutex_unlock(&b->lock);
+}
 
 /* Write the batch w as one entry and tell each of its callers. */
 static void
@@ -367,12 +402,16 @@ write_batch(struct spool_batch *b, struct waiter *w)
 {
 	char name[256], why[256];
 	size_t len = 0, at = 0;
+	unsigned long n = 0;
 	struct waiter *next;
+	long long t0 = 0;
 	char *buf;
 	int rc;
 
-	for (struct waiter *p = w; p; p = p->next)
+	for (struct waiter *p = w; p; p = p->next) {
 		len += p->len + 1;
+		n++;
+	}
 	if (!(buf = malloc(len))) {
 		rc = -1;
 		snprintf(why, sizeof why, "out of memory");
@@ -382,10 +421,14 @@ write_batch(struct spool_batch *b, struct waiter *w)
 			at += p->len;
 			buf[at++] = '\n';
 		}
+		t0 = clock_us();
 		rc = spool_write(b->dir, buf, len, name, sizeof name, why,
 		    sizeof why);
 		free(buf);
 	}
+	/* Counted before anyone is answered: a client that reads /metrics
+	 * after its 202 finds its entry there. */
+	count_entry(b, rc, n, rc < 0 ? 0 : clock_us() - t0);
 	for (struct waiter *p = w; p; p = next) {
 		next = p->next;
 		p->fn(p->arg, rc, rc == 0 ? name : NULL, rc == 0 ? NULL : why);

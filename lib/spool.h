@@ -105,6 +105,25 @@ int spool_batch_submit(struct spool_batch *b, const char *line, size_t len,
 int spool_batch_put(struct spool_batch *b, const char *line, size_t len,
     char *name, size_t namelen, char *why, size_t whylen);
 
+/* Upper bounds of the commit-time buckets of spool_batch_stats, seconds. */
+#define SPOOL_NBUCKETS 10
+extern const double spool_commit_buckets[SPOOL_NBUCKETS];
+
+/* What b's writers have done since spool_batch_new. */
+struct spool_batch_stats {
+	unsigned long entries;	/* written durably */
+	unsigned long reports;	/* in those entries */
+	unsigned long failed;	/* entries that could not be written */
+	/* Entries by the time their write took (to new/, fsyncs included):
+	 * le[i] up to spool_commit_buckets[i] and over the one before, the
+	 * last over every bound.  Not cumulative. */
+	unsigned long le[SPOOL_NBUCKETS + 1];
+	double seconds;		/* those times, summed */
+};
+
+/* A copy of b's figures.  Safe from any thread. */
+void spool_batch_stats(struct spool_batch *b, struct spool_batch_stats *st);
+
 /*
  * Which report ids wait in which entries: what inc-httpd needs to answer
  * "queued" for a report not stored yet, and to take a re-post of such an

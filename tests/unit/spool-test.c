@@ -120,6 +120,15 @@ main(void)
 	CHECK(entries >= 1 && entries <= THREADS * PUTS);
 	CHECK(count("tmp", NULL) == 0);
 	printf("%d lines in %d entries\n", THREADS * PUTS, entries);
+	/* The writers' figures agree with what is on disk. */
+	struct spool_batch_stats st;
+	unsigned long in_buckets = 0;
+	spool_batch_stats(batch, &st);
+	for (int i = 0; i <= SPOOL_NBUCKETS; i++)
+		in_buckets += st.le[i];
+	CHECK(st.entries == (unsigned long)entries);
+	CHECK(st.reports == THREADS * PUTS);
+	CHECK(st.failed == 0 && in_buckets == st.entries && st.seconds > 0);
 
 	/* Handed over without waiting: freeing the batcher writes what it
 	 * holds first, and every line is told of exactly once. */
@@ -143,6 +152,8 @@ main(void)
 	why[0] = '\0';
 	CHECK(spool_batch_put(gone, "{}", 2, name, sizeof name, why,
 	    sizeof why) < 0 && strstr(why, "/nonexistent/spool") != NULL);
+	spool_batch_stats(gone, &st);
+	CHECK(st.failed == 1 && st.entries == 0 && st.reports == 0);
 	spool_batch_free(gone);
 	spool_batch_free(batch);
 	char cmd[600];
