@@ -46,7 +46,7 @@
 #include "spool.h"
 #include "store.h"
 #include "twilio.h"
-#include "version.h"
+#include "cli.h"
 #include "voice.h"
 #include "vindex.h"
 
@@ -1571,23 +1571,17 @@ handle(struct httpd_req *req, void *arg)
 /* Start-up */
 
 static void
-usage_error(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg, USAGE);
-	exit(EX_USAGE);
-}
-
-static void
 parse_opts(int argc, char **argv, struct opts *o)
 {
+	enum { O_SPOOL = 256 };	/* 'S' is lib/cli's --strict */
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
-		{ "spool", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		{ "spool", required_argument, NULL, O_SPOOL },
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_opts cli = { 0 };
 	int c;
 
 	while ((c = getopt_long(argc, argv, "l:d:hV", longopts, NULL)) != -1) {
@@ -1598,22 +1592,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->db = optarg;
 			break;
-		case 'S':
+		case O_SPOOL:
 			o->spool = optarg;
 			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-httpd %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &cli);
 		}
 	}
-	if (optind < argc)
-		usage_error("takes no arguments: ", argv[optind]);
+	cli_no_operands(argc, argv, USAGE);
 }
 
 /* A setting in seconds or bytes; exits EX_CONFIG when it is bad. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "cli.h"
 #include "fs.h"
 #include "config.h"
 #include "id.h"
@@ -34,7 +35,6 @@
 #include "sig.h"
 #include "spool.h"
 #include "utf8.h"
-#include "version.h"
 
 #define USAGE \
 	"usage: inc-ingest [-qw] [--progress] [-f format] [-t type] [-s source] " \
@@ -790,15 +790,6 @@ run_spool(struct ingest *g)
 	return 0;
 }
 
-static void
-usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", log_prog());
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n%s", USAGE);
-	exit(EX_USAGE);
-}
-
 static json_t *meta_flags;
 
 /* Usage errors exit from inside option parsing: free what it made. */
@@ -826,10 +817,10 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "follow", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "progress", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_opts cli = { 0 };
 	int c;
 
 	memset(o, 0, sizeof *o);
@@ -849,20 +840,20 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'I':
 			if (!id_valid(optarg))
-				usage_error("--id: must match "
-				    "[A-Za-z0-9._:-]{1,128}: %s", optarg);
+				cli_usage_error(USAGE, "--id: must match "
+				    "[A-Za-z0-9._:-]{1,128}: ", optarg);
 			o->id = optarg;
 			break;
 		case 'm': {
 			char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg)
-				usage_error("-m: expected key=value: %s",
-				    optarg);
+				cli_usage_error(USAGE,
+				    "-m: expected key=value: ", optarg);
 			*eq = '\0';
 			json_t *v = json_string(eq + 1);
 			if (!v)
-				usage_error("-m: value is not UTF-8: %s",
-				    optarg);
+				cli_usage_error(USAGE,
+				    "-m: value is not UTF-8: ", optarg);
 			json_object_set_new(o->meta, optarg, v);
 			break;
 		}
@@ -872,8 +863,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 				if (strcmp(optarg, format_names[i]) == 0)
 					break;
 			if (!format_names[i])
-				usage_error("-f: one of json, text, email, "
-				    "audio, runbook: %s", optarg);
+				cli_usage_error(USAGE, "-f: one of json, text, "
+				    "email, audio, runbook: ", optarg);
 			o->format = (enum format)i;
 			break;
 		}
@@ -898,24 +889,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'P':
 			o->progress = PROGRESS_ON;
 			break;
-		case 'h':
-			printf("%s", USAGE);
-			exit(0);
-		case 'V':
-			printf("inc-ingest %s\n", INC_VERSION);
-			exit(0);
 		default:
-			fprintf(stderr, "%s", USAGE);
-			exit(EX_USAGE);
+			cli_option(c, USAGE, &cli);
 		}
 	}
 	if (o->follow && !o->spool)
-		usage_error("--follow: needs --spool%s", "");
+		cli_usage_error(USAGE, "--follow: needs --spool", NULL);
 	if (o->spool && o->id)
-		usage_error("--id: not with --spool, whose entries keep their "
-		    "own ids%s", "");
+		cli_usage_error(USAGE, "--id: not with --spool, whose entries "
+		    "keep their own ids", NULL);
 	if (o->spool && optind < argc)
-		usage_error("--spool: takes no file arguments: %s",
+		cli_usage_error(USAGE, "--spool: takes no file arguments: ",
 		    argv[optind]);
 }
 

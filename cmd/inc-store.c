@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "cli.h"
 #include "config.h"
 #include "id.h"
 #include "jscan.h"
@@ -23,7 +24,6 @@
 #include "rfc3339.h"
 #include "sig.h"
 #include "store.h"
-#include "version.h"
 
 #define USAGE \
 "usage: inc-store [-nq] [-d url] [--ack dir] [--kb] [--reject file]" \
@@ -60,33 +60,6 @@ struct opts {
 	char **args;
 	int nargs;
 };
-
-static void
-usage(int status) __attribute__((noreturn));
-
-static void
-usage(int status)
-{
-	fputs(USAGE, status == 0 ? stdout : stderr);
-	exit(status);
-}
-
-static void
-bad(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-/* An option mistake: say which rule, then the usage, then EX_USAGE. */
-static void
-bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "inc-store: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage(EX_USAGE);
-}
 
 /* --since: RFC 3339, a date, or a duration back from now (24h, 7d). */
 static int
@@ -128,7 +101,6 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "db", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
 		{ "kb", no_argument, NULL, O_KB },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -138,7 +110,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "strict", no_argument, NULL, O_STRICT },
-		{ "version", no_argument, NULL, 'V' },
+		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct {
@@ -159,6 +131,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		"--ack", "--kb", "--reject", "--strict", "--status",
 		"--severity", "--since", "--limit", "--by", "--resolution",
 	};
+	struct cli_opts cli = { 0 };
 	unsigned takes = G_FILTER;
 	int c, nargs = -1;
 	char *end;
@@ -168,10 +141,8 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		switch (c) {
 		case 'd': o->db = optarg; break;
 		case 'f': o->format = optarg; o->given |= G_FORMAT; break;
-		case 'h': usage(0); break;
 		case 'n': o->dry_run = 1; o->given |= G_DRY_RUN; break;
 		case 'q': o->quiet = 1; break;
-		case 'V': printf("inc-store %s\n", INC_VERSION); exit(0);
 		case O_ACK: o->ack_dir = optarg; break;
 		case O_KB: o->kb = 1; break;
 		case O_REJECT: o->reject = optarg; break;
@@ -182,16 +153,18 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case O_RESOLUTION: o->resolution = optarg; break;
 		case O_SINCE:
 			if (parse_since(optarg, o->since, sizeof o->since) < 0)
-				bad("--since: must be an RFC 3339 time, a date"
-				    " or a duration such as 24h or 7d");
+				cli_usage_errorf(USAGE, "--since: must be an "
+				    "RFC 3339 time, a date or a duration such "
+				    "as 24h or 7d");
 			break;
 		case O_LIMIT:
 			errno = 0;
 			o->limit = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || o->limit < 1)
-				bad("--limit: must be a positive number");
+				cli_usage_errorf(USAGE,
+				    "--limit: must be a positive number");
 			break;
-		default: usage(EX_USAGE);
+		default: cli_option(c, USAGE, &cli);
 		}
 		if (c >= 256)
 			o->given |= BIT(c);
@@ -208,26 +181,28 @@ parse_opts(int argc, char *argv[], struct opts *o)
 				nargs = cmds[i].nargs;
 			}
 		if (nargs < 0)
-			bad("%s: unknown command", o->cmd);
+			cli_usage_errorf(USAGE, "%s: unknown command", o->cmd);
 		if (o->nargs != nargs)
-			bad("%s: takes %s", o->cmd, nargs ? "one id" :
-			    "no operands");
+			cli_usage_errorf(USAGE, "%s: takes %s", o->cmd,
+			    nargs ? "one id" : "no operands");
 		if (nargs && !id_valid(o->args[0]))
-			bad("%s: not a valid incident id", o->args[0]);
+			cli_usage_errorf(USAGE, "%s: not a valid incident id",
+			    o->args[0]);
 	}
 	for (int i = 0; i < 10; i++)
 		if ((o->given & ~takes) & BIT(O_ACK + i))
-			bad("%s: not an option of %s", opt_names[i],
-			    o->cmd ? o->cmd : "filter mode");
+			cli_usage_errorf(USAGE, "%s: not an option of %s",
+			    opt_names[i], o->cmd ? o->cmd : "filter mode");
 	if ((o->given & ~takes) & G_FORMAT)
-		bad("--format: not an option of %s",
+		cli_usage_errorf(USAGE, "--format: not an option of %s",
 		    o->cmd ? o->cmd : "filter mode");
 	if ((o->given & ~takes) & G_DRY_RUN)
-		bad("--dry-run: only in filter mode");
+		cli_usage_errorf(USAGE, "--dry-run: only in filter mode");
 	if (o->status && strcmp(o->status, "open") != 0 &&
 	    strcmp(o->status, "acknowledged") != 0 &&
 	    strcmp(o->status, "resolved") != 0)
-		bad("--status: must be open, acknowledged or resolved");
+		cli_usage_errorf(USAGE, "--status: must be open, "
+		    "acknowledged or resolved");
 	if (o->severity) {
 		/* People type "high"; records say "HIGH". */
 		static char sev[16];
@@ -237,7 +212,8 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		sev[i] = '\0';
 		if (strcmp(sev, "LOW") != 0 && strcmp(sev, "MEDIUM") != 0 &&
 		    strcmp(sev, "HIGH") != 0)
-			bad("--severity: must be LOW, MEDIUM or HIGH");
+			cli_usage_errorf(USAGE,
+			    "--severity: must be LOW, MEDIUM or HIGH");
 		o->severity = sev;
 	}
 	if (o->format) {
@@ -245,11 +221,13 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		    "json" : "jsonl";
 		if (strcmp(o->format, other) != 0 &&
 		    strcmp(o->format, "table") != 0)
-			bad("--format: must be %s or table", other);
+			cli_usage_errorf(USAGE,
+			    "--format: must be %s or table", other);
 	}
 	if (o->cmd && strcmp(o->cmd, "resolve") == 0 &&
 	    (!o->resolution || !*o->resolution))
-		bad("resolve: --resolution text is required");
+		cli_usage_errorf(USAGE,
+		    "resolve: --resolution text is required");
 }
 
 /* Filter mode */

@@ -5,17 +5,29 @@
 #include "version.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 void
+cli_usage_errorf(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_prog());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage);
+	exit(EX_USAGE);
+}
+
+void
 cli_usage_error(const char *usage, const char *msg, const char *arg)
 {
-	fprintf(stderr, "%s: %s%s\n%s", log_prog(), msg, arg ? arg : "",
-	    usage);
-	exit(EX_USAGE);
+	cli_usage_errorf(usage, "%s%s", msg, arg ? arg : "");
 }
 
 void

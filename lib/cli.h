@@ -41,6 +41,10 @@ struct cli_opts {
 void cli_usage_error(const char *usage, const char *msg, const char *arg)
 	__attribute__((noreturn));
 
+/* The same with a printf format: "PROG: " fmt, then the usage. */
+void cli_usage_errorf(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
 /*
  * One of the shared options (n S R q h V) into o; -h prints the usage and
  * -V the version, and exit 0.  Anything else is a usage error: getopt has
