@@ -84,7 +84,14 @@ write_unnamed(int tfd, int nfd, const char *name, const void *data,
 		errno = e;
 		return -1;
 	}
-	return close(fd) < 0 ? -1 : 1;
+	if (close(fd) < 0) {
+		/* Not known to be whole: take the name back. */
+		e = errno;
+		unlinkat(nfd, name, 0);
+		errno = e;
+		return -1;
+	}
+	return 1;
 fail:
 	e = errno;
 	close(fd);
