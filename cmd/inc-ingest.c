@@ -721,6 +721,14 @@ ingest_entry(struct ingest *g, const char *dir, const char *name)
 	g->entry_usec = entry_time(name, fd);
 	ingest_fd(g, fd, input, name);
 	close(fd);
+	if (sig_stop) {
+		/* Stopped mid-entry, perhaps: what was read may not be all of
+		 * it, and an entry is sent whole or not at all.  It stays in
+		 * cur/, which the next start replays first. */
+		json_decref(g->collect);
+		g->collect = NULL;
+		return;
+	}
 	n = json_array_size(g->collect);
 	json_array_foreach(g->collect, i, rec) {
 		json_object_set_new(rec, "spool", json_pack("{s:s, s:I, s:I}",
