@@ -163,11 +163,17 @@ start_chat() {
 	chat=$url
 }
 
-# start_httpd [ARGS]: inc-httpd on a free port of 127.0.0.1; sets URL
-# (its stderr goes to httpd.err).
+# start_httpd [ARGS]: inc-httpd on a free port of 127.0.0.1; sets URL and
+# HPID (its stderr goes to httpd-PORT.err).
 start_httpd() {
 	inc-httpd -l 127.0.0.1:0 "$@" 2>httpd.err &
-	when_finished "kill $! 2>/dev/null; wait $! 2>/dev/null"
+	httpd_started $!
+}
+# httpd_started PID: wait for the inc-httpd PID, whose stderr goes to
+# httpd.err, to listen; sets PORT, URL and HPID, and stops it at the end.
+httpd_started() {
+	HPID=$1
+	when_finished "kill $HPID 2>/dev/null; wait $HPID 2>/dev/null"
 	i=0
 	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err 2>/dev/null) ||
 	    [ -z "$PORT" ]; do
@@ -176,6 +182,12 @@ start_httpd() {
 	done
 	URL=http://127.0.0.1:$PORT
 	mv httpd.err "httpd-$PORT.err"
+}
+# term_wait PID: SIGTERM to PID, then wait for it; its exit status in rc.
+term_wait() {
+	kill -TERM "$1"
+	rc=0
+	wait "$1" || rc=$?
 }
 # req METHOD PATH [CURL ARGS]: the status on stdout, the body in "body".
 req() {

@@ -7,16 +7,8 @@ unshare -m --propagation private true 2>/dev/null ||
 	skip "no mount namespaces here (unshare -m needs root)"
 unshare -m --propagation private sh -c \
     'mount -t tmpfs none /proc && exec inc-httpd -l 127.0.0.1:0' 2>httpd.err &
-pid=$!
-when_finished "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
-i=0
-while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err) ||
-    [ -z "$PORT" ]; do
-	[ $i -lt 100 ] || { cat httpd.err >&2; fail "inc-httpd did not start"; }
-	sleep 0.05; i=$((i + 1))
-done
-URL=http://127.0.0.1:$PORT
-test ! -e "/proc/$pid/fd" || nsenter -t "$pid" -m test ! -e /proc/self ||
+httpd_started $!
+nsenter -t "$HPID" -m test ! -e /proc/self ||
 	fail "/proc is still visible to inc-httpd"
 for n in 1 2 3; do
 	code=$(post /api/v1/incidents "{\"id\":\"INC-P-$n\",\"description\":\"disk full on web-$n\"}")

@@ -18,11 +18,7 @@ curl -s --no-progress-meter --parallel --parallel-max 16 -K posts.conf \
 cp=$!
 # Stop it once a few hundred answers are in, while the rest are coming.
 wait_for 20 '[ "$(wc -l <answers)" -ge 300 ]'
-kill -TERM "$hp"
-set +e
-wait "$hp"
-rc=$?
-set -e
+term_wait "$hp"
 test "$rc" -eq 0 || fail "inc-httpd exited $rc on SIGTERM under load"
 wait "$cp" || true
 # 202 or 503 from the server; 000 only for connections it no longer took.

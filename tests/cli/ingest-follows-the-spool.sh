@@ -13,10 +13,6 @@ i=0
 while [ "$(lines out)" -lt 1 ] && [ $i -lt 40 ]; do sleep 0.1; i=$((i + 1)); done
 jqtest '.id=="live-1" and .spool.name=="900.1.P1Q1.h"' out
 test -f spool/cur/900.1.P1Q1.h
-kill -TERM $pid
-set +e
-wait $pid
-rc=$?
-set -e
+term_wait $pid
 test "$rc" -eq 0 || fail "exit $rc after SIGTERM"
 must_be_empty err

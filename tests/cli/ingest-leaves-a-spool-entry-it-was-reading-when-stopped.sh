@@ -17,11 +17,7 @@ exec 3>"$spool/cur/$e"
 echo '{"id":"half-1","description":"web-1 down"}' >&3
 echo '{"id":"half-2","description":"web-2 down"}' >&3
 sleep 0.3
-kill -TERM $pid
-set +e
-wait $pid
-rc=$?
-set -e
+term_wait $pid
 exec 3>&-
 test "$rc" -eq 0 || fail "exit $rc after SIGTERM"
 must_be_empty out

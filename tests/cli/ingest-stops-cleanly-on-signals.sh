@@ -20,11 +20,7 @@ echo 'not json {' >&3
 head -n 999 big.jsonl >&3
 i=0
 while [ "$(lines out)" -lt 1000 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-kill -TERM $pid
-set +e
-wait $pid
-rc=$?
-set -e
+term_wait $pid
 exec 3>&-
 # Even after a rejected line: a stop asked for is not a failure.
 test "$rc" -eq 0 || fail "exit $rc after SIGTERM"

@@ -19,13 +19,9 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
 	echo "{\"id\":\"st-$n\",\"description\":\"web-$n down\"}" >"$spool/tmp/$e"
 	mv "$spool/tmp/$e" "$spool/new/$e"
 done
-kill -TERM $pid
-set +e
 t0=$(date +%s)
-wait $pid
-rc=$?
+term_wait $pid
 t1=$(date +%s)
-set -e
 test "$rc" -eq 0 || { cat err >&2; fail "exit $rc after SIGTERM"; }
 test $((t1 - t0)) -le 3 || fail "took $((t1 - t0)) s to stop"
 for p in $stages; do

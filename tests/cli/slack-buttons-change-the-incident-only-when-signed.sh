@@ -6,20 +6,6 @@ spool=$INC_STATE_DIR/spool
 printf '%s\n' '{"id":"B-1","title":"buttons","description":"db down","severity":"HIGH"}' \
 	'{"id":"B-2","title":"more buttons","description":"disk full","severity":"HIGH"}' |
 	inc-ingest | inc-store >/dev/null
-# start_httpd: inc-httpd on a free port; sets URL.
-start_httpd() {
-	: >httpd.err
-	inc-httpd -l 127.0.0.1:0 2>httpd.err &
-	HPID=$!
-	when_finished "kill $HPID 2>/dev/null; wait $HPID 2>/dev/null"
-	i=0
-	while ! PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err) ||
-	    [ -z "$PORT" ]; do
-		[ $i -lt 100 ] || { cat httpd.err >&2; fail "inc-httpd did not start"; }
-		sleep 0.05; i=$((i + 1))
-	done
-	URL=http://127.0.0.1:$PORT
-}
 # click ACTION ID SECRET AGE: see slack_click.
 click() { slack_click "$URL/api/slack/actions" "$@"; }
 status_of() { curl -s "$URL/api/v1/incidents/$1" | jq -r .status; }

@@ -6,12 +6,7 @@ inc-ingest -q --kb "$TOP/share/inc/kb" | inc-embed -q --fit | inc-store --kb >/d
 start_slack
 SLACK_SIGNING_SECRET=s3cret-signing-secret INC_SLACK_MIN_SEVERITY=LOW
 export SLACK_SIGNING_SECRET INC_SLACK_MIN_SEVERITY
-: >httpd.err
-inc-httpd -l 127.0.0.1:0 2>httpd.err &
-HPID=$!
-when_finished "kill $HPID 2>/dev/null"
-wait_for 15 'grep -q "listening on" httpd.err'
-URL=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' httpd.err)
+start_httpd
 inc-pipeline --no-seed >pipe.out 2>pipe.err &
 PPID_=$!
 when_finished "kill $PPID_ 2>/dev/null"

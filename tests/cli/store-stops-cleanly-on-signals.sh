@@ -14,11 +14,7 @@ t() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	kill -TERM $pid
-	set +e
-	wait $pid
-	rc=$?
-	set -e
+	term_wait $pid
 	exec 3>&-
 	test $rc -eq 0 || fail "exit $rc after SIGTERM"
 	must_be_empty err
